@@ -17,7 +17,11 @@ export type LeaddErrorCode =
   | "CRM_BAD_RESPONSE"
   | "STATE_LOCKED"
   | "STATE_FAILED"
-  | "SMTP_FAILED";
+  | "SMTP_FAILED"
+  /** A mailbox OAuth2 token could not be obtained (token endpoint, client or grant). */
+  | "OAUTH_FAILED"
+  /** The health and metrics HTTP listener could not bind its address. */
+  | "HTTP_LISTEN_FAILED";
 
 export class LeaddError extends Error {
   readonly code: LeaddErrorCode;
