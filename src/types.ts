@@ -81,6 +81,11 @@ export interface Analysis {
   originalMessageId: string | null;
   /** Hash of the normalised original enquiry, equal for copies of the same enquiry. */
   fingerprint: string;
+  /**
+   * True when a mailing-list or group relay (List-Id, Precedence: list) delivered an enquiry
+   * addressed to the group; the reply stage then allows replies despite the list headers.
+   */
+  groupRelay?: boolean;
   /** Headers the reply stage needs for loop safety, lower-cased names. */
   headers: Record<string, string>;
 }
