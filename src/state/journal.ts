@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LeaddError } from "../errors.js";
-import type { LeadRequest, Outcome } from "../types.js";
+import type { Analysis, LeadRequest, Outcome } from "../types.js";
 import { JOURNAL_SCHEMA, JOURNAL_VERSION } from "./schema.js";
 
 /**
@@ -32,8 +32,11 @@ export interface JournalEntry extends MessageKey {
   step: JournalStep;
   outcome: Outcome | null;
   reason: string | null;
+  analysis: Analysis | null;
   request: LeadRequest | null;
   crm: unknown;
+  /** Set when the outcome must go to the review folder whatever its own folder, as for an unknown send result. */
+  needsReview: boolean;
   duplicateOf: number | null;
   attempts: number;
   firstSeenAt: Date;
@@ -53,6 +56,8 @@ interface Row {
   step: JournalStep;
   outcome: Outcome | null;
   reason: string | null;
+  analysis_json: string | null;
+  needs_review: number;
   request_json: string | null;
   crm_json: string | null;
   duplicate_of: number | null;
@@ -147,11 +152,19 @@ export class Journal {
       .run(key.folder, key.uidValidity, key.uid, this.now().toISOString(), id);
   }
 
-  /** Store what extraction found, used to spot later copies of the same enquiry. */
-  recordExtraction(id: number, fields: { fingerprint: string | null; originalMessageId: string | null; leadEmail: string | null; leadCompany: string | null }): void {
+  /** Store what extraction found: the analysis for replies after a restart, and the keys that spot later copies. */
+  recordExtraction(id: number, analysis: Analysis): void {
     this.db
-      .prepare("UPDATE messages SET fingerprint = ?, original_message_id = ?, lead_email = ?, lead_company = ?, updated_at = ? WHERE id = ?")
-      .run(fields.fingerprint, fields.originalMessageId, fields.leadEmail?.toLowerCase() ?? null, fields.leadCompany, this.now().toISOString(), id);
+      .prepare("UPDATE messages SET analysis_json = ?, fingerprint = ?, original_message_id = ?, lead_email = ?, lead_company = ?, updated_at = ? WHERE id = ?")
+      .run(
+        JSON.stringify(analysis),
+        analysis.isLead ? analysis.fingerprint : null,
+        analysis.isLead ? analysis.originalMessageId : null,
+        analysis.lead.email ? analysis.lead.email.toLowerCase() : null,
+        analysis.lead.company || null,
+        this.now().toISOString(),
+        id,
+      );
   }
 
   /**
@@ -184,12 +197,12 @@ export class Journal {
   }
 
   /** Record the outcome; mailbox actions follow. */
-  recordOutcome(id: number, outcome: Outcome, fields: { reason?: string | null; crm?: unknown; duplicateOf?: number | null; request?: LeadRequest | null; sent?: boolean } = {}): void {
+  recordOutcome(id: number, outcome: Outcome, fields: { reason?: string | null; crm?: unknown; duplicateOf?: number | null; request?: LeadRequest | null; sent?: boolean; needsReview?: boolean } = {}): void {
     const at = this.now().toISOString();
     this.db
       .prepare(
         `UPDATE messages SET step = 'decided', outcome = ?, reason = ?, crm_json = COALESCE(?, crm_json), duplicate_of = ?,
-           request_json = COALESCE(?, request_json), sent_at = CASE WHEN ? THEN ? ELSE sent_at END, updated_at = ? WHERE id = ?`,
+           request_json = COALESCE(?, request_json), needs_review = ?, sent_at = CASE WHEN ? THEN ? ELSE sent_at END, updated_at = ? WHERE id = ?`,
       )
       .run(
         outcome,
@@ -197,6 +210,7 @@ export class Journal {
         fields.crm === undefined ? null : JSON.stringify(fields.crm),
         fields.duplicateOf ?? null,
         fields.request ? JSON.stringify(fields.request) : null,
+        fields.needsReview ? 1 : 0,
         fields.sent ? 1 : 0,
         at,
         at,
@@ -218,7 +232,7 @@ export class Journal {
   /** Put a finished message back to `seen` so `leadd replay` processes it again. */
   reopen(id: number): void {
     this.db
-      .prepare("UPDATE messages SET step = 'seen', outcome = NULL, reason = NULL, duplicate_of = NULL, updated_at = ? WHERE id = ?")
+      .prepare("UPDATE messages SET step = 'seen', outcome = NULL, reason = NULL, duplicate_of = NULL, needs_review = 0, updated_at = ? WHERE id = ?")
       .run(this.now().toISOString(), id);
   }
 
@@ -280,6 +294,8 @@ function toEntry(row: Row): JournalEntry {
     step: row.step,
     outcome: row.outcome,
     reason: row.reason,
+    analysis: row.analysis_json ? (JSON.parse(row.analysis_json) as Analysis) : null,
+    needsReview: row.needs_review === 1,
     request: row.request_json ? (JSON.parse(row.request_json) as LeadRequest) : null,
     crm: row.crm_json ? JSON.parse(row.crm_json) : null,
     duplicateOf: row.duplicate_of,
