@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,8 +30,13 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Another process can take the free port between the probe and Dovecot's bind. */
 const START_ATTEMPTS = 3;
 
-/** Environment variable naming the folder where running Dovecot pids are recorded for cleanup. */
-export const PID_REGISTRY_ENV = "LEADD_TEST_DOVECOT_PIDS";
+/**
+ * Runs the Dovecot master in the foreground, sends it SIGTERM once stdin reaches end of file,
+ * and exits when the master exits. Arguments: $1 the binary, $2 the config file.
+ */
+const SUPERVISOR_SCRIPT =
+  // A background job's stdin is /dev/null in sh, so the watcher reads the pipe through fd 3.
+  'exec 3<&0; "$1" -F -c "$2" 3<&- & master=$!; (cat <&3 >/dev/null; kill -TERM "$master" 2>/dev/null) & exec 3<&-; wait "$master"';
 
 export interface DovecotOptions {
   user?: string;
@@ -67,22 +72,6 @@ export interface DovecotServer {
   listMessages(folder: string): Promise<StoredMessage[]>;
   /** Dovecot's own log, to print when a test fails. */
   readLog(): Promise<string>;
-}
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Stops every Dovecot of this process when it exits, however the test run ended. */
-function installExitHook(): void {
-  if (exitHookInstalled) {
-    return;
-  }
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of running) {
-      child.kill("SIGTERM");
-    }
-  });
 }
 
 /**
@@ -194,22 +183,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function recordPid(pid: number | undefined, add: boolean): Promise<void> {
-  const registry = process.env[PID_REGISTRY_ENV];
-  if (registry === undefined || pid === undefined) {
-    return;
-  }
-  const file = join(registry, String(pid));
-  if (add) {
-    await writeFile(file, "");
-  } else {
-    await unlink(file).catch(() => undefined);
-  }
-}
-
 /** Starts the master in the foreground and waits until the listener accepts connections. */
 async function spawnDovecot(dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(DOVECOT_BINARY, ["-F", "-c", join(dir, "dovecot.conf")], { stdio: ["ignore", "ignore", "pipe"] });
+  // The shell stops Dovecot when its stdin closes, which happens when stop() ends it and also
+  // when this process dies in any way, a SIGKILL included, so no Dovecot outlives the test run.
+  const child = spawn("/bin/sh", ["-c", SUPERVISOR_SCRIPT, "dovecot-supervisor", DOVECOT_BINARY, join(dir, "dovecot.conf")], {
+    stdio: ["pipe", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
@@ -217,16 +197,12 @@ async function spawnDovecot(dir: string, port: number): Promise<ChildProcess> {
   let exited = false;
   child.once("exit", () => {
     exited = true;
-    running.delete(child);
-    void recordPid(child.pid, false);
   });
-  running.add(child);
-  installExitHook();
-  await recordPid(child.pid, true);
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited) {
+      child.stdin?.end();
       throw new Error(`Dovecot exited while starting on port ${port}: ${stderr.trim()}\n${await readLogTail(dir)}`);
     }
     if (await canConnect(port)) {
@@ -234,7 +210,7 @@ async function spawnDovecot(dir: string, port: number): Promise<ChildProcess> {
     }
     await sleep(50);
   }
-  child.kill("SIGKILL");
+  await stopChild(child);
   throw new Error(`Dovecot did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms\n${await readLogTail(dir)}`);
 }
 
@@ -243,7 +219,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
     return;
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
+  child.stdin?.end();
   const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
@@ -318,6 +294,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
 
     async stop() {
       if (current !== undefined) {
+        await server.kickConnections().catch(() => undefined);
         await stopChild(current);
         current = undefined;
       }
@@ -326,6 +303,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
 
     async restart() {
       if (current !== undefined) {
+        // Dovecot 2.3 leaves running imap sessions alone when the master stops, so the
+        // sessions are ended first, as a real server restart would.
+        await server.kickConnections();
         await stopChild(current);
       }
       current = await spawnDovecot(dir, port);
