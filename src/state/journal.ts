@@ -113,6 +113,11 @@ export class Journal {
     this.db.close();
   }
 
+  /** Write a consistent copy of the journal to `path`, as dry-run needs. */
+  async backupTo(path: string): Promise<void> {
+    await this.db.backup(path);
+  }
+
   find(key: MessageKey): JournalEntry | null {
     const row = this.db
       .prepare("SELECT * FROM messages WHERE mailbox = ? AND folder = ? AND uid_validity = ? AND uid = ?")
