@@ -9,7 +9,7 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 import { crmError, failureDetails, headerValue, networkFailure, statusFailure } from "./http.js";
 import { createHttp } from "./http.js";
 import type { SuperOfficeOptions } from "./options.js";
-import { isCreatedDuringCall, leadTarget, parseCarrierDate, readSalesActivity } from "./response.js";
+import { createdRelativeToCall, leadTarget, parseCarrierDate, readSalesActivity } from "./response.js";
 import { runWithRetry } from "./retry.js";
 import type { SalesActivity } from "./sales-activity.js";
 import { lookupTenant } from "./tenant.js";
@@ -18,6 +18,11 @@ export type { SalesActivity, ContactCarrier, PersonCarrier } from "./sales-activ
 export type { SuperOfficeOptions } from "./options.js";
 
 const GENERATE_LEAD_PATH = "/v1/Agents/Appointment/GenerateLead";
+/**
+ * How long a contact this client created is remembered, so a second lead for the same new
+ * company within the same run is reported as matched although its CreatedDate is recent.
+ */
+const RECENTLY_CREATED_MS = 24 * 60 * 60 * 1000;
 /** Read-only call for `check`: returns the signed-in user without touching any data. */
 const CURRENT_PRINCIPAL_PATH = "/v1/User/currentPrincipal";
 
@@ -54,6 +59,8 @@ export class SuperOfficeClient {
   private readonly stateUrl: string | null;
   private readonly lookUpTenantFirst: boolean;
   private tenantLookedUp = false;
+  /** Contacts this client saw GenerateLead create, with the time it did. */
+  private readonly createdContacts = new Map<number, number>();
   private readonly http: AxiosInstance;
   private readonly auth: AuthProvider;
   private readonly breaker: CircuitBreaker;
@@ -165,16 +172,49 @@ export class SuperOfficeClient {
       );
     }
 
-    const serverDate = Date.parse(headerValue(response, "date") ?? "");
-    const callStartMs = (Number.isNaN(serverDate) ? this.now() : serverDate) - elapsedMs;
     const createdDate = await this.readContactCreatedDate(target.contactId);
-    const createdMs = parseCarrierDate(createdDate);
-    const outcome = createdMs !== null && isCreatedDuringCall(createdMs, callStartMs) ? "created" : "matched";
+    const outcome = this.createdOrMatched(target.contactId, createdDate, headerValue(response, "date"), elapsedMs);
     this.log.info(
       { outcome, contactId: target.contactId, personId: activity.RequestedPerson?.PersonId ?? null, elapsedMs: Math.round(elapsedMs) },
       "GenerateLead done",
     );
     return { outcome, response: activity, contactId: target.contactId, contactCreatedDate: createdDate };
+  }
+
+  /**
+   * Decides created or matched from the contact's CreatedDate and the call's time window on the
+   * server's clock: the response Date header minus the call's duration. Without a Date header
+   * the local clock stands in, and clock skew between the hosts then counts against the window.
+   */
+  private createdOrMatched(contactId: number, createdDate: string | null, dateHeader: string | undefined, elapsedMs: number): "created" | "matched" {
+    const nowMs = this.now();
+    for (const [id, at] of this.createdContacts) {
+      if (nowMs - at > RECENTLY_CREATED_MS) {
+        this.createdContacts.delete(id);
+      }
+    }
+    if (this.createdContacts.has(contactId)) {
+      return "matched";
+    }
+
+    const createdMs = parseCarrierDate(createdDate);
+    if (createdMs === null) {
+      return "matched";
+    }
+    const serverDate = Date.parse(dateHeader ?? "");
+    const endMs = Number.isNaN(serverDate) ? nowMs : serverDate;
+    const position = createdRelativeToCall(createdMs, { startMs: endMs - elapsedMs, endMs });
+    if (position === "after") {
+      this.log.warn(
+        { contactId, createdDate, serverDate: dateHeader ?? null },
+        "Contact CreatedDate is later than the server's clock; check the SuperOffice time zone. Reporting the lead as matched",
+      );
+    }
+    if (position !== "during") {
+      return "matched";
+    }
+    this.createdContacts.set(contactId, nowMs);
+    return "created";
   }
 
   /**

@@ -3,9 +3,9 @@ import type { SalesActivity } from "./sales-activity.js";
 
 /**
  * Slack when telling a contact created by this GenerateLead call from an older one: the
- * server's Date header has whole seconds, and SuperOffice stamps CreatedDate before it answers.
+ * server's Date header has whole seconds, and CreatedDate may be stored in whole seconds too.
  */
-export const CREATED_DATE_TOLERANCE_MS = 5_000;
+export const CREATED_DATE_TOLERANCE_MS = 2_000;
 
 /** Longest error text copied from a response body into a message, so one bad reply cannot flood the log. */
 const MAX_ERROR_TEXT = 500;
@@ -129,9 +129,19 @@ export function parseCarrierDate(value: unknown): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** Tells whether a contact created at `createdMs` was made by a call that started at `callStartMs`. */
-export function isCreatedDuringCall(createdMs: number, callStartMs: number): boolean {
-  return createdMs >= callStartMs - CREATED_DATE_TOLERANCE_MS;
+/**
+ * Places a contact's creation time relative to the GenerateLead call that returned it:
+ * "during" means the call made the contact. "after" means CreatedDate is ahead of the
+ * server's own clock, which points at a time zone mix-up.
+ */
+export function createdRelativeToCall(createdMs: number, call: { startMs: number; endMs: number }): "before" | "during" | "after" {
+  if (createdMs < call.startMs - CREATED_DATE_TOLERANCE_MS) {
+    return "before";
+  }
+  if (createdMs > call.endMs + CREATED_DATE_TOLERANCE_MS) {
+    return "after";
+  }
+  return "during";
 }
 
 function isCarrier(idField: string): (value: unknown) => boolean {

@@ -39,8 +39,8 @@ export interface IssuedCredential {
 export class LoginService {
   /** Tickets and access tokens issued by the login endpoints, by value. */
   readonly issued = new Map<string, IssuedCredential>();
-  private signingKey!: CryptoKey;
-  private publicJwk!: JWK;
+  private signingKey: CryptoKey | null = null;
+  private publicJwk: JWK | null = null;
   private partnerKey: KeyObject | null = null;
   private currentRefreshToken: string | null = null;
 
@@ -52,23 +52,24 @@ export class LoginService {
   ) {}
 
   async init(): Promise<void> {
-    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-    this.signingKey = privateKey;
-    this.publicJwk = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" };
     if (this.systemUser) {
+      // RSA key generation takes a noticeable fraction of a second, so only the system user flow pays for it.
+      const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+      this.signingKey = privateKey;
+      this.publicJwk = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" };
       this.partnerKey = createPublicKey(this.systemUser.publicKeyPem);
     }
     this.currentRefreshToken = this.oauth?.refreshToken ?? null;
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: [this.publicJwk] };
+    return { keys: this.publicJwk ? [this.publicJwk] : [] };
   }
 
   /** Handles POST /Login/api/PartnerSystemUser/Authenticate; returns status and body. */
   async authenticate(body: unknown): Promise<{ status: number; body: unknown }> {
     const fail = (message: string) => ({ status: 200, body: { IsSuccessful: false, ErrorMessage: message, Token: null } });
-    if (!this.systemUser || !this.partnerKey) {
+    if (!this.systemUser || !this.partnerKey || !this.signingKey) {
       return fail("System user flow is not configured on this stand-in.");
     }
     const request = (body ?? {}) as Record<string, unknown>;

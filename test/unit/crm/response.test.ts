@@ -3,7 +3,7 @@ import { isLeaddError } from "../../../src/errors.js";
 import {
   CREATED_DATE_TOLERANCE_MS,
   describeErrorBody,
-  isCreatedDuringCall,
+  createdRelativeToCall,
   leadTarget,
   parseCarrierDate,
   readSalesActivity,
@@ -82,16 +82,24 @@ describe("created check", () => {
     expect(parseCarrierDate(null)).toBeNull();
   });
 
-  it("counts a contact made during the call as created", () => {
+  it("places a contact made during the call", () => {
     const start = Date.parse("2026-03-02T10:00:00Z");
-    expect(isCreatedDuringCall(start + 800, start)).toBe(true);
-    expect(isCreatedDuringCall(start - CREATED_DATE_TOLERANCE_MS + 1, start)).toBe(true);
+    const call = { startMs: start, endMs: start + 1500 };
+    expect(createdRelativeToCall(start + 800, call)).toBe("during");
+    expect(createdRelativeToCall(start - CREATED_DATE_TOLERANCE_MS, call)).toBe("during");
+    expect(createdRelativeToCall(call.endMs + CREATED_DATE_TOLERANCE_MS, call)).toBe("during");
   });
 
-  it("counts an older contact as matched", () => {
+  it("places an older contact before", () => {
     const start = Date.parse("2026-03-02T10:00:00Z");
-    expect(isCreatedDuringCall(start - CREATED_DATE_TOLERANCE_MS - 1, start)).toBe(false);
-    expect(isCreatedDuringCall(Date.parse("2020-01-15T09:30:00Z"), start)).toBe(false);
+    const call = { startMs: start, endMs: start + 1500 };
+    expect(createdRelativeToCall(start - CREATED_DATE_TOLERANCE_MS - 1, call)).toBe("before");
+    expect(createdRelativeToCall(Date.parse("2020-01-15T09:30:00Z"), call)).toBe("before");
+  });
+
+  it("places a future date after", () => {
+    const start = Date.parse("2026-03-02T10:00:00Z");
+    expect(createdRelativeToCall(start + 60 * 60 * 1000, { startMs: start, endMs: start + 100 })).toBe("after");
   });
 });
 
