@@ -36,7 +36,15 @@ export interface ReplyContext {
   subject: string;
   sender: { name: string | null; email: string | null };
   creator: { name: string | null; firstname: string | null; email: string | null } | null;
-  lead: { name: string | null; firstname: string | null; email: string | null; phone: string | null; company: string | null };
+  lead: {
+    name: string | null;
+    firstname: string | null;
+    email: string | null;
+    phone: string | null;
+    company: string | null;
+    /** True when any of the fields above was found. */
+    hasDetails: boolean;
+  };
   contact: ContactView | null;
   person: PersonView | null;
   salesRep: PersonView | null;
@@ -112,6 +120,21 @@ function leadContact(crm: SalesActivityLike, person: CrmPerson | null | undefine
   return contacts.length === 1 && only !== undefined ? contactView(only) : null;
 }
 
+function leadView(analysis: Analysis): ReplyContext["lead"] {
+  const name = joinName(analysis.lead.firstname, analysis.lead.lastname);
+  const email = normalizeAddress(analysis.lead.email);
+  const phone = inline(analysis.lead.phone);
+  const company = inline(analysis.lead.company);
+  return {
+    name,
+    firstname: inline(analysis.lead.firstname, MAX_DISPLAY_NAME_CHARS),
+    email,
+    phone,
+    company,
+    hasDetails: [name, email, phone, company].some((value) => value !== null),
+  };
+}
+
 /** Builds the template context for one reply. */
 export function buildReplyContext(input: ContextInput): ReplyContext {
   const { analysis, crm } = input;
@@ -133,13 +156,7 @@ export function buildReplyContext(input: ContextInput): ReplyContext {
             firstname: inline(creator.firstname, MAX_DISPLAY_NAME_CHARS),
             email: creatorEmail,
           },
-    lead: {
-      name: joinName(analysis.lead.firstname, analysis.lead.lastname),
-      firstname: inline(analysis.lead.firstname, MAX_DISPLAY_NAME_CHARS),
-      email: normalizeAddress(analysis.lead.email),
-      phone: inline(analysis.lead.phone),
-      company: inline(analysis.lead.company),
-    },
+    lead: leadView(analysis),
     contact: crm === null || crm === undefined ? null : leadContact(crm, crm.RequestedPerson),
     person: personView(crm?.RequestedPerson),
     salesRep: personView(crm?.SalesRep),
