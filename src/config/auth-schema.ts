@@ -1,0 +1,109 @@
+/**
+ * Sign-in blocks: `imap.auth` and `replies.smtp.auth` (mail servers) and
+ * `superoffice.auth` (the CRM). Keys ending in `File` were already read into the key
+ * without the suffix by the loader, so `privateKeyFile` arrives here as `privateKey`.
+ */
+import { createPrivateKey } from "node:crypto";
+import { z } from "zod";
+import { pemPrivateKey, secret, text } from "./fields.js";
+
+/** Online tenant ids look like Cust12345. */
+export const CONTEXT_IDENTIFIER = /^Cust\d+$/i;
+
+const microsoftAuth = z
+  .strictObject({
+    type: z.literal("microsoft"),
+    tenantId: text(),
+    clientId: text(),
+    clientSecret: secret().optional(),
+    certificate: pemPrivateKey().optional(),
+    certificateThumbprint: z
+      .string({ error: "expected a hexadecimal certificate thumbprint" })
+      .regex(/^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/, { error: "expected a SHA-1 or SHA-256 certificate thumbprint in hexadecimal" })
+      .optional(),
+  })
+  .superRefine((auth, ctx) => {
+    const withSecret = auth.clientSecret !== undefined;
+    const withCertificate = auth.certificate !== undefined || auth.certificateThumbprint !== undefined;
+    if (withSecret === withCertificate) {
+      ctx.addIssue({
+        code: "custom",
+        message: "set either clientSecret or certificateFile with certificateThumbprint",
+      });
+    } else if (withCertificate && (auth.certificate === undefined || auth.certificateThumbprint === undefined)) {
+      ctx.addIssue({ code: "custom", message: "certificateFile and certificateThumbprint go together; set both" });
+    }
+  });
+
+const googleServiceAccount = z.string().refine(
+  (value) => {
+    try {
+      const key = JSON.parse(value) as Record<string, unknown>;
+      return typeof key.client_email === "string" && typeof key.private_key === "string";
+    } catch {
+      return false;
+    }
+  },
+  { error: "expected a Google service account JSON key with client_email and private_key" },
+);
+
+const googleAuth = z
+  .strictObject({
+    type: z.literal("google"),
+    serviceAccount: googleServiceAccount.optional(),
+    clientId: text().optional(),
+    clientSecret: secret().optional(),
+    refreshToken: secret().optional(),
+  })
+  .superRefine((auth, ctx) => {
+    const oauthKeys = [auth.clientId, auth.clientSecret, auth.refreshToken].filter((value) => value !== undefined).length;
+    const withServiceAccount = auth.serviceAccount !== undefined;
+    if (withServiceAccount ? oauthKeys > 0 : oauthKeys !== 3) {
+      ctx.addIssue({
+        code: "custom",
+        message: "set either serviceAccountFile, or clientId with clientSecret and refreshToken",
+      });
+    }
+  });
+
+/** How leadd signs in to an IMAP or SMTP server; `password` uses the sibling user and password keys. */
+export const mailAuthSchema = z.discriminatedUnion(
+  "type",
+  [z.strictObject({ type: z.literal("password") }), microsoftAuth, googleAuth],
+  { error: "expected type password, microsoft or google" },
+);
+
+function isRsaPrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}
+
+/** How leadd signs in to SuperOffice. */
+export const superOfficeAuthSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("basic"), user: text(), password: secret() }),
+    z.strictObject({ type: z.literal("soticket"), ticket: secret() }),
+    z.strictObject({ type: z.literal("bearer"), token: secret() }),
+    z.strictObject({
+      type: z.literal("systemuser"),
+      systemToken: secret(),
+      privateKey: pemPrivateKey().refine(isRsaPrivateKey, {
+        error: "expected an unencrypted RSA private key in PEM format (the app's key for signing the system user token)",
+      }),
+      clientSecret: secret(),
+      contextIdentifier: z
+        .string()
+        .regex(CONTEXT_IDENTIFIER, { error: "expected a tenant id such as Cust12345" })
+        .optional(),
+    }),
+    z.strictObject({ type: z.literal("refreshtoken"), clientId: text(), clientSecret: secret(), refreshToken: secret() }),
+  ],
+  { error: "expected type basic, soticket, bearer, systemuser or refreshtoken" },
+);
+
+export type MailAuth = z.output<typeof mailAuthSchema>;
+export type SuperOfficeAuth = z.output<typeof superOfficeAuthSchema>;
