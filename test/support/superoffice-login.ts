@@ -30,6 +30,17 @@ const SIGNATURE_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const SERIAL = "1234567890";
 const KEY_ID = "stand-in-1";
 
+/** The stand-in's JWT signing key, made once per process because RSA key generation is slow. */
+let sharedSigningKeys: Promise<{ privateKey: CryptoKey; publicJwk: JWK }> | null = null;
+
+function signingKeys(): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
+  sharedSigningKeys ??= (async () => {
+    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+    return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" } };
+  })();
+  return sharedSigningKeys;
+}
+
 export interface IssuedCredential {
   value: string;
   expiresAtMs: number;
@@ -53,10 +64,9 @@ export class LoginService {
 
   async init(): Promise<void> {
     if (this.systemUser) {
-      // RSA key generation takes a noticeable fraction of a second, so only the system user flow pays for it.
-      const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-      this.signingKey = privateKey;
-      this.publicJwk = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" };
+      const keys = await signingKeys();
+      this.signingKey = keys.privateKey;
+      this.publicJwk = keys.publicJwk;
       this.partnerKey = createPublicKey(this.systemUser.publicKeyPem);
     }
     this.currentRefreshToken = this.oauth?.refreshToken ?? null;
