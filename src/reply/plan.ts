@@ -148,7 +148,7 @@ export function decideReplies(input: ReplyInput, ledger: ReplyLedger, now: Date,
     const context = buildReplyContext({
       analysis,
       outcome,
-      language,
+      language: templates.language,
       from: settings.from,
       reason: input.reason,
       crm: input.crm,
@@ -166,7 +166,7 @@ export function decideReplies(input: ReplyInput, ledger: ReplyLedger, now: Date,
       text: templates.text.render(context),
       html: templates.html === null ? null : templates.html.render(context),
       headers: threadingFor(role, input),
-      language,
+      language: templates.language,
       messageKey: analysis.messageId ?? `fingerprint:${analysis.fingerprint}`,
     });
   }

@@ -28,8 +28,10 @@ export interface CompiledTemplate {
 }
 
 export interface TemplatePair {
+  /** The language the templates were found in: the one requested, or the fallback. */
+  language: string;
   text: CompiledTemplate;
-  /** Null when neither the chosen language nor the fallback has an HTML template. */
+  /** Null when that language has no HTML template for this outcome and role. */
   html: CompiledTemplate | null;
 }
 
@@ -133,34 +135,34 @@ export class TemplateStore {
     return FALLBACK_LANGUAGE;
   }
 
-  /** Returns the text and HTML templates for one outcome and role, or null when not even the fallback has the text one. */
+  /**
+   * Returns the text and HTML templates for one outcome and role in `language`, else in
+   * the fallback language, or null when neither has the text template. Both come from
+   * the same language, so a set without an HTML template sends text only.
+   */
   find(outcome: Outcome, role: ReplyRole, language: string): TemplatePair | null {
-    const text = this.template(outcome, role, language, "txt");
-    if (text === null) {
-      return null;
+    const languages = language === FALLBACK_LANGUAGE ? [language] : [language, FALLBACK_LANGUAGE];
+    for (const candidate of languages) {
+      const text = this.template(this.pathOf(outcome, role, candidate, "txt"), "txt");
+      if (text !== null) {
+        return { language: candidate, text, html: this.template(this.pathOf(outcome, role, candidate, "html"), "html") };
+      }
     }
-    return { text, html: this.template(outcome, role, language, "html") };
+    return null;
   }
 
-  /** The path a template for this outcome, role, language and kind is read from. */
+  /** Returns the path a template for this outcome, role, language and kind is read from. */
   pathOf(outcome: Outcome, role: ReplyRole, language: string, kind: TemplateKind): string {
     return join(this.dir, language, `${outcome}.${role}.${kind}.hbs`);
   }
 
-  private template(outcome: Outcome, role: ReplyRole, language: string, kind: TemplateKind): CompiledTemplate | null {
-    const languages = language === FALLBACK_LANGUAGE ? [language] : [language, FALLBACK_LANGUAGE];
-    for (const candidate of languages) {
-      const path = this.pathOf(outcome, role, candidate, kind);
-      let template = this.compiled.get(path);
-      if (template === undefined) {
-        template = existsSync(path) ? compile(path, kind) : null;
-        this.compiled.set(path, template);
-      }
-      if (template !== null) {
-        return template;
-      }
+  private template(path: string, kind: TemplateKind): CompiledTemplate | null {
+    let template = this.compiled.get(path);
+    if (template === undefined) {
+      template = existsSync(path) ? compile(path, kind) : null;
+      this.compiled.set(path, template);
     }
-    return null;
+    return template;
   }
 }
 
