@@ -120,8 +120,13 @@ function checkMailCredentials(
   }
 }
 
-/** Runs a cross-field check even when a field already failed, so every error shows at once. */
-const ALWAYS = { when: () => true };
+/**
+ * Runs a cross-field check even when a field already failed, so every error shows at once.
+ * The check then sees a mapping whose failed fields hold their raw input.
+ */
+const ALWAYS = {
+  when: (payload: { value: unknown }) => typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value),
+};
 
 export const imapSchema = z
   .strictObject({
@@ -246,6 +251,7 @@ const superOfficeSchema = z
     retryUnknownSends: flag().default(false),
   })
   .superRefine((so, ctx) => {
+    if (typeof so.url !== "string") return; // a missing or non-string url is reported by the field itself
     const site = parseSiteUrl(so.url);
     if (typeof site === "string") {
       ctx.addIssue({ code: "custom", path: ["url"], message: site, input: so.url });

@@ -1,0 +1,53 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config/load.js";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+
+describe("config/leadd.example.yaml", () => {
+  it("loads with its variables set", async () => {
+    const env = { LEADD_IMAP_PASSWORD: "i", LEADD_SO_TOKEN: "t", LEADD_SO_APP_TOKEN: "a", LEADD_SMTP_PASSWORD: "s" };
+    const { config } = await loadConfig(`${root}config/leadd.example.yaml`, env);
+
+    expect(config.schedule).toBe("*/2 * * * *");
+    expect(config.mailboxes.map((mailbox) => mailbox.name)).toEqual(["leads"]);
+    expect(config.mailboxes[0]?.imap?.password).toBe("i");
+    expect(config.mailboxes[0]?.replies?.smtp.password).toBe("s");
+    expect(config.superoffice.appToken).toBe("a");
+    expect(config.outcomes["not-lead"]).toEqual({ keyword: "$LeadIgnored", folder: "ignored", replies: [] });
+    expect(config.http).toEqual({ listen: "127.0.0.1:9464", host: "127.0.0.1", port: 9464 });
+  });
+
+  it("names each variable it needs when unset", async () => {
+    await expect(loadConfig(`${root}config/leadd.example.yaml`, {})).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      details: {
+        errors: expect.arrayContaining([
+          expect.stringMatching(/^mailboxes\[0\]\.imap\.password: environment variable LEADD_IMAP_PASSWORD is not set/),
+          expect.stringMatching(/^superoffice\.appToken: environment variable LEADD_SO_APP_TOKEN is not set/),
+        ]),
+      },
+    });
+  });
+});
+
+describe("config/demo.yaml", () => {
+  it("reads the samples folder with no secrets needed", async () => {
+    const { config, warnings } = await loadConfig(`${root}config/demo.yaml`, { TMPDIR: "/var/tmp" });
+
+    expect(warnings).toEqual([]);
+    expect(config.state).toBe("/var/tmp/leadd-demo.db");
+    expect(config.mailboxes).toHaveLength(1);
+    expect(config.mailboxes[0]?.name).toBe("demo");
+    expect(config.mailboxes[0]?.imap).toBeUndefined();
+    expect(config.mailboxes[0]?.source).toEqual({ type: "folder", path: `${root}samples` });
+    expect(config.mailboxes[0]?.replies).toBeUndefined();
+    expect(config.superoffice.url).toBe("http://127.0.0.1:9/Cust00000");
+  });
+
+  it("falls back to /tmp without TMPDIR", async () => {
+    const { config } = await loadConfig(`${root}config/demo.yaml`, {});
+
+    expect(config.state).toBe("/tmp/leadd-demo.db");
+  });
+});
