@@ -70,6 +70,10 @@ export interface DovecotServer {
   /** Appends a message and returns its UID. */
   appendMessage(folder: string, raw: Buffer | string, flags?: string[]): Promise<number>;
   listMessages(folder: string): Promise<StoredMessage[]>;
+  /** Expunges one message, as another mail client deleting it would. */
+  expungeMessage(folder: string, uid: number): Promise<void>;
+  /** Deletes a folder with its messages; recreating it gives it a new UIDVALIDITY. */
+  deleteFolder(path: string): Promise<void>;
   /** Dovecot's own log, to print when a test fails. */
   readLog(): Promise<string>;
 }
@@ -358,6 +362,23 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
         } finally {
           lock.release();
         }
+      });
+    },
+
+    async expungeMessage(folder, uid) {
+      await withClient(async (client) => {
+        const lock = await client.getMailboxLock(folder.split("/"));
+        try {
+          await client.messageDelete(String(uid), { uid: true });
+        } finally {
+          lock.release();
+        }
+      });
+    },
+
+    async deleteFolder(path) {
+      await withClient(async (client) => {
+        await client.mailboxDelete(path.split("/"));
       });
     },
 
