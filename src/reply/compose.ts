@@ -23,6 +23,14 @@ export interface ComposedReply {
   raw: Buffer;
 }
 
+/**
+ * Converts line ends to CRLF. MailComposer leaves body line ends as given, and the bytes
+ * appended to the Sent folder must be canonical RFC 5322, like the ones SMTP delivers.
+ */
+function toCrlf(body: string): string {
+  return body.replace(/\r?\n/g, "\r\n");
+}
+
 /** Builds the message once, so the same bytes go over SMTP and into the Sent folder. */
 export async function composeReply(plan: ReplyPlan, date: Date = new Date()): Promise<ComposedReply> {
   const from = parseMailbox(plan.from);
@@ -49,8 +57,8 @@ export async function composeReply(plan: ReplyPlan, date: Date = new Date()): Pr
     subject: toHeaderText(plan.subject, MAX_REPLY_SUBJECT_CHARS),
     messageId,
     date,
-    text: plan.text,
-    ...(plan.html === null ? {} : { html: plan.html }),
+    text: toCrlf(plan.text),
+    ...(plan.html === null ? {} : { html: toCrlf(plan.html) }),
     headers: { ...headers, "Content-Language": toHeaderText(plan.language, MAX_LANGUAGE_TAG_CHARS) },
   });
   const raw = await composer.compile().build();

@@ -42,6 +42,11 @@ describe("composeReply", () => {
     expect(composed.from).toBe("leads@aurora.example.com");
   });
 
+  it("uses CRLF line ends throughout", async () => {
+    const raw = (await composeReply(planFor(), NOW)).raw.toString("utf8");
+    expect(raw.match(/(?<!\r)\n/g)).toBeNull();
+  });
+
   it("keeps a CRLF subject in one header", async () => {
     const composed = await composeReply(planFor({ subject: "Offer\r\nBcc: victim@evil.example\r\n\r\nInjected body" }), NOW);
     const lines = headerLines(composed.raw);
