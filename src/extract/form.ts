@@ -1,0 +1,95 @@
+import { normaliseLabel, type FormField, type FormRule } from "./form-rules.js";
+
+/** Longest label read as a form label; longer text before a colon is prose. */
+const MAX_LABEL_CHARS = 48;
+/** Lines read after a message label; longer messages are cut here. */
+const MAX_MESSAGE_LINES = 200;
+
+/** Field values read from a form notification. */
+export interface FormData {
+  rule: FormRule;
+  values: Partial<Record<Exclude<FormField, "ignore">, string>>;
+  /** Number of distinct recognised fields, metadata included. */
+  recognised: number;
+}
+
+const LABEL_LINE = new RegExp(`^\\s*([^:\\n]{1,${MAX_LABEL_CHARS}}?)\\s*[:：]\\s*(.*)$`);
+
+function readLabel(line: string): { label: string; value: string } | null {
+  if (line.length > 4000) return null;
+  const match = LABEL_LINE.exec(line);
+  if (!match) return null;
+  const label = match[1]!.trim();
+  if (/https?$/i.test(label) || label.split(/\s+/).length > 6) return null;
+  return { label: normaliseLabel(label), value: match[2]!.trim() };
+}
+
+function ruleApplies(rule: FormRule, sender: string, subject: string, text: string): boolean {
+  if (rule.match.from && !rule.match.from.test(sender)) return false;
+  if (rule.match.subject && !rule.match.subject.test(subject)) return false;
+  if (rule.match.body && !rule.match.body.test(text.slice(0, 64 * 1024))) return false;
+  return true;
+}
+
+/**
+ * Reads a form notification with the first rule that matches the sender, subject and body
+ * and recognises enough fields. Returns null for mail that is not a form notification.
+ */
+export function readForm(lines: string[], rules: FormRule[], sender: string, subject: string): FormData | null {
+  const text = lines.join("\n");
+  for (const rule of rules) {
+    if (!ruleApplies(rule, sender, subject, text)) continue;
+    const data = applyRule(rule, lines);
+    const contact = data.values.email || data.values.phone || data.values.mobile;
+    const person = data.values.name || data.values.firstname || data.values.lastname || data.values.message;
+    if (data.recognised >= rule.minFields && contact && person) return data;
+  }
+  return null;
+}
+
+function applyRule(rule: FormRule, lines: string[]): FormData {
+  const values: FormData["values"] = {};
+  const seen = new Set<FormField>();
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (rule.stopAt.some((pattern) => pattern.test(line.trim()))) continue;
+    const entry = readLabel(line);
+    if (!entry) continue;
+    const field = rule.labels.get(entry.label);
+    if (!field) continue;
+    seen.add(field);
+    if (field === "ignore") continue;
+
+    if (field === "message") {
+      const { value, next } = readMessage(rule, lines, i, entry.value);
+      if (!values.message) values.message = value;
+      i = next - 1;
+      continue;
+    }
+    let value = entry.value;
+    if (value === "" && lines[i + 1] && !readLabel(lines[i + 1]!)) value = lines[i + 1]!.trim();
+    if (value !== "" && values[field] === undefined) values[field] = value;
+  }
+  return { rule, values, recognised: seen.size };
+}
+
+/** Reads a multi-line message field up to the next known label, a stop line or a metadata block. */
+function readMessage(rule: FormRule, lines: string[], index: number, first: string): { value: string; next: number } {
+  const collected: string[] = first ? [first] : [];
+  let i = index + 1;
+  for (; i < lines.length && i < index + MAX_MESSAGE_LINES; i++) {
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    if (rule.stopAt.some((pattern) => pattern.test(trimmed))) break;
+    const entry = readLabel(line);
+    if (entry && rule.labels.has(entry.label)) break;
+    // A blank line followed by another "Label: value" line ends the message.
+    if (trimmed === "" && i + 1 < lines.length) {
+      const following = readLabel(lines[i + 1]!);
+      if (following && following.label.split(" ").length <= 4 && !/[.!?]$/.test(following.label)) break;
+    }
+    collected.push(line);
+  }
+  return { value: collected.join("\n").trim(), next: i };
+}
