@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
-import { pemPrivateKey, secret, text } from "./fields.js";
+import { looksLikePemPrivateKey, pemPrivateKey, secret, text } from "./fields.js";
 
 /** Online tenant ids look like Cust12345. */
 export const CONTEXT_IDENTIFIER = /^Cust\d+$/i;
@@ -91,7 +91,8 @@ export const superOfficeAuthSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal("systemuser"),
       systemToken: secret(),
-      privateKey: pemPrivateKey().refine(isRsaPrivateKey, {
+      // Text without a PEM header already failed pemPrivateKey(); only one message per cause.
+      privateKey: pemPrivateKey().refine((pem) => !looksLikePemPrivateKey(pem) || isRsaPrivateKey(pem), {
         error: "expected an unencrypted RSA private key in PEM format (the app's key for signing the system user token)",
       }),
       clientSecret: secret(),

@@ -106,11 +106,15 @@ export function filePath() {
   return z.string({ error }).min(1, { error });
 }
 
+export function looksLikePemPrivateKey(value: string): boolean {
+  return /-----BEGIN (RSA |ENCRYPTED |EC )?PRIVATE KEY-----/.test(value);
+}
+
 /** A PEM private key, as a `privateKeyFile` or `certificateFile` provides. */
 export function pemPrivateKey() {
   return z
     .string({ error: "expected a PEM private key" })
-    .refine((value) => /-----BEGIN (RSA |ENCRYPTED |EC )?PRIVATE KEY-----/.test(value), {
+    .refine(looksLikePemPrivateKey, {
       error: "expected a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)",
     });
 }
