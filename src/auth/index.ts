@@ -7,7 +7,6 @@ import { MicrosoftProvider } from "./microsoft.js";
 import type { Clock, TokenProvider } from "./types.js";
 
 export type { MailAuthConfig } from "./config.js";
-export { mailAuthSchema } from "./config.js";
 export type { Clock, CredentialExpiry, TokenProvider } from "./types.js";
 
 export interface TokenProviderContext {

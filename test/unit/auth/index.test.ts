@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { createTokenProvider, mailAuthSchema } from "../../../src/auth/index.js";
+import { createTokenProvider } from "../../../src/auth/index.js";
 import { GoogleRefreshTokenProvider } from "../../../src/auth/google.js";
 import { MicrosoftProvider } from "../../../src/auth/microsoft.js";
 import { captureLogger } from "./token-server.js";
@@ -39,28 +39,5 @@ describe("createTokenProvider", () => {
     expect(() => createTokenProvider({ type: "google" }, "leads@example.com", captureLogger().log, context)).toThrow(
       /mailboxes\[0\]\.imap\.auth: type google needs serviceAccountFile/,
     );
-  });
-});
-
-describe("mailAuthSchema", () => {
-  it("accepts each type", () => {
-    expect(mailAuthSchema.safeParse({ type: "password" }).success).toBe(true);
-    expect(mailAuthSchema.safeParse({ type: "microsoft", tenantId: "t", clientId: "c", clientSecret: "s" }).success).toBe(true);
-    expect(mailAuthSchema.safeParse({ type: "microsoft", tenantId: "t", clientId: "c", certificate: "PEM", certificateThumbprint: "AB" }).success).toBe(true);
-    expect(mailAuthSchema.safeParse({ type: "google", serviceAccount: "{}" }).success).toBe(true);
-    expect(mailAuthSchema.safeParse({ type: "google", clientId: "c", clientSecret: "s", refreshToken: "r" }).success).toBe(true);
-  });
-
-  it("rejects mixed or missing credentials", () => {
-    expect(mailAuthSchema.safeParse({ type: "microsoft", tenantId: "t", clientId: "c" }).success).toBe(false);
-    expect(mailAuthSchema.safeParse({ type: "microsoft", tenantId: "t", clientId: "c", clientSecret: "s", certificate: "PEM" }).success).toBe(false);
-    expect(mailAuthSchema.safeParse({ type: "google", serviceAccount: "{}", refreshToken: "r" }).success).toBe(false);
-    expect(mailAuthSchema.safeParse({ type: "google", clientId: "c", clientSecret: "s" }).success).toBe(false);
-  });
-
-  it("rejects unknown keys and types", () => {
-    expect(mailAuthSchema.safeParse({ type: "password", password: "x" }).success).toBe(false);
-    expect(mailAuthSchema.safeParse({ type: "kerberos" }).success).toBe(false);
-    expect(mailAuthSchema.safeParse({ type: "microsoft", tenantId: "t", clientId: "c", clientSecret: "s", authorityHost: "http://login.example" }).success).toBe(false);
   });
 });
