@@ -138,14 +138,14 @@ export class SuperOfficeClient {
       return result;
     } catch (error) {
       if (isLeaddError(error, "CRM_REJECTED")) {
-        // The server answered, so it is up; a rejected lead says nothing about an outage.
+        // The server responded, so it is up. A rejected lead is no sign of an outage.
         this.breaker.recordSuccess();
       } else {
         this.breaker.recordFailure();
         if (this.breaker.isOpen) {
           this.log.error(
             { url: this.site.apiBase, failures: this.breaker.failures },
-            "SuperOffice failed too often in a row; pausing CRM calls until the next cycle",
+            "SuperOffice failed too often in a row, pausing CRM calls until the next cycle",
           );
         }
       }
@@ -184,7 +184,7 @@ export class SuperOfficeClient {
   /**
    * Decides created or matched from the contact's CreatedDate and the call's time window on the
    * server's clock: the response Date header minus the call's duration. Without a Date header
-   * the local clock stands in, and clock skew between the hosts then counts against the window.
+   * the local clock is used, and clock skew between the hosts then shifts the window.
    */
   private createdOrMatched(contactId: number, createdDate: string | null, dateHeader: string | undefined, elapsedMs: number): "created" | "matched" {
     const nowMs = this.now();
@@ -203,11 +203,13 @@ export class SuperOfficeClient {
     }
     const serverDate = Date.parse(dateHeader ?? "");
     const endMs = Number.isNaN(serverDate) ? nowMs : serverDate;
+    // NOTE: a contact another user or integration made for the same company within the tolerance
+    // of this call's window also counts as created here.
     const position = createdRelativeToCall(createdMs, { startMs: endMs - elapsedMs, endMs });
     if (position === "after") {
       this.log.warn(
         { contactId, createdDate, serverDate: dateHeader ?? null },
-        "Contact CreatedDate is later than the server's clock; check the SuperOffice time zone. Reporting the lead as matched",
+        "Contact CreatedDate is later than the server's clock, reporting the lead as matched. Check the SuperOffice time zone",
       );
     }
     if (position !== "during") {
@@ -219,8 +221,8 @@ export class SuperOfficeClient {
 
   /**
    * Reads the contact's CreatedDate, the only documented way to tell a contact GenerateLead
-   * made from one it found: the response carriers have no creation date. A failure here is
-   * logged and counted as "matched", because the lead itself is already made.
+   * made from one it found, because the response carriers have no creation date. A failure
+   * here is logged and counted as "matched", because the lead itself is already made.
    */
   private async readContactCreatedDate(contactId: number): Promise<string | null> {
     try {
@@ -229,11 +231,11 @@ export class SuperOfficeClient {
       if (typeof created === "string") {
         return created;
       }
-      this.log.warn({ contactId }, "Contact has no CreatedDate; reporting the lead as matched");
+      this.log.warn({ contactId }, "Contact has no CreatedDate, reporting the lead as matched");
     } catch (error) {
       this.log.warn(
         { contactId, code: isLeaddError(error) ? error.code : undefined, err: safeMessage(error) },
-        "Could not read the contact to tell created from matched; reporting the lead as matched",
+        "Could not read the contact to tell created from matched, reporting the lead as matched",
       );
     }
     return null;
@@ -258,13 +260,13 @@ export class SuperOfficeClient {
         const details = failureDetails(error);
         this.log.warn(
           { method, path, attempt, delayMs, status: details.status, networkCode: details.networkCode, err: safeMessage(error) },
-          "SuperOffice call failed; retrying",
+          "SuperOffice call failed, retrying",
         );
       },
     });
   }
 
-  /** One try of a call, including one renewal after 401 and one move after 421. */
+  /** Makes one try of a call, with one renewal after 401 and one move after 421. */
   private async attempt(method: "GET" | "POST", path: string, callOptions: CallOptions): Promise<AxiosResponse> {
     await this.lookUpTenantOnce();
     let renewed = false;
@@ -279,7 +281,7 @@ export class SuperOfficeClient {
       if (response.status === 401 && !renewed) {
         renewed = true;
         if (await this.auth.renew()) {
-          this.log.info({ auth: this.auth.type }, "SuperOffice answered 401; signed in again");
+          this.log.info({ auth: this.auth.type }, "SuperOffice returned 401, signed in again");
           continue;
         }
       }
@@ -341,11 +343,11 @@ export class SuperOfficeClient {
     this.tenantLookedUp = true;
     if (found.site.apiBase === this.site.apiBase) {
       if (misdirected) {
-        this.log.warn({ url: this.site.apiBase, stateUrl: this.stateUrl }, "SuperOffice answered 421 but the tenant state service names the same host");
+        this.log.warn({ url: this.site.apiBase, stateUrl: this.stateUrl }, "SuperOffice returned 421 but the tenant state service names the same host");
       }
       return false;
     }
-    this.log.info({ from: this.site.apiBase, to: found.site.apiBase, state: found.state.State }, "SuperOffice tenant lives on another host; switching");
+    this.log.info({ from: this.site.apiBase, to: found.site.apiBase, state: found.state.State }, "SuperOffice tenant lives on another host, switching");
     this.site = found.site;
     return true;
   }

@@ -74,12 +74,12 @@ export function networkFailure(error: unknown, method: string, url: string, time
 export function statusFailure(response: AxiosResponse, method: string, url: string, nowMs: number): LeaddError {
   const status = response.status;
   const reason = describeErrorBody(response.data);
-  const said = reason ? `: ${reason}` : "";
+  const reasonSuffix = reason ? `: ${reason}` : "";
 
   if (status === 401 || status === 403) {
     return crmError(
       "CRM_AUTH_FAILED",
-      `SuperOffice refused the credentials for ${method} ${url} (HTTP ${status})${said}. Check superoffice.auth and superoffice.appToken.`,
+      `SuperOffice refused the credentials for ${method} ${url} (HTTP ${status})${reasonSuffix}. Check superoffice.auth and superoffice.appToken.`,
       { retryable: false, sendUnknown: false, status },
     );
   }
@@ -87,14 +87,14 @@ export function statusFailure(response: AxiosResponse, method: string, url: stri
     const retryAfterMs = parseRetryAfter(headerValue(response, "retry-after"), nowMs);
     return crmError(
       "CRM_UNAVAILABLE",
-      `SuperOffice is ${status === 429 ? "throttling" : "unavailable for"} ${method} ${url} (HTTP ${status})${said}.`,
+      `SuperOffice is ${status === 429 ? "throttling" : "unavailable for"} ${method} ${url} (HTTP ${status})${reasonSuffix}.`,
       { retryable: true, sendUnknown: false, status, retryAfterMs },
     );
   }
   if (status === 421) {
     return crmError(
       "CRM_UNAVAILABLE",
-      `SuperOffice answered 421 Misdirected Request for ${method} ${url}${said}: the tenant has moved to another host.`,
+      `SuperOffice answered 421 Misdirected Request for ${method} ${url}${reasonSuffix}: the tenant has moved to another host.`,
       { retryable: false, sendUnknown: false, status },
     );
   }
@@ -102,14 +102,14 @@ export function statusFailure(response: AxiosResponse, method: string, url: stri
     const retryAfterMs = parseRetryAfter(headerValue(response, "retry-after"), nowMs);
     return crmError(
       "CRM_UNAVAILABLE",
-      `SuperOffice failed on ${method} ${url} (HTTP ${status})${said}.`,
+      `SuperOffice failed on ${method} ${url} (HTTP ${status})${reasonSuffix}.`,
       { retryable: true, sendUnknown: true, status, retryAfterMs },
     );
   }
   const hint = status === 404 ? " Check superoffice.url: it must be the site URL, such as https://online.superoffice.com/Cust12345." : "";
   return crmError(
     "CRM_REJECTED",
-    `SuperOffice rejected ${method} ${url} (HTTP ${status})${said}.${hint}`,
+    `SuperOffice rejected ${method} ${url} (HTTP ${status})${reasonSuffix}.${hint}`,
     { retryable: false, sendUnknown: false, status },
   );
 }

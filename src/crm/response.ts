@@ -7,7 +7,7 @@ import type { SalesActivity } from "./sales-activity.js";
  */
 export const CREATED_DATE_TOLERANCE_MS = 2_000;
 
-/** Longest error text copied from a response body into a message, so one bad reply cannot flood the log. */
+/** Maximum length of error text copied from a response body into a message, so one bad reply cannot flood the log. */
 const MAX_ERROR_TEXT = 500;
 
 /**
@@ -93,7 +93,7 @@ export function readSalesActivity(body: unknown, url: string): SalesActivity {
   return { ...fields, RequestedContacts: contacts, RequestedPerson: person, SalesRep: salesRep } as SalesActivity;
 }
 
-/** What a GenerateLead response says before the creation check. */
+/** Contact a GenerateLead response points at, before the creation check. */
 export type LeadTarget = { kind: "ambiguous" } | { kind: "contact"; contactId: number } | { kind: "none" };
 
 /**
@@ -116,8 +116,8 @@ export function leadTarget(activity: SalesActivity): LeadTarget {
 }
 
 /**
- * Parses a carrier date. SuperOffice documents CreatedDate as UTC; values without a zone are
- * read as UTC. Returns null for an unreadable value.
+ * Parses a carrier date. SuperOffice documents CreatedDate as UTC, so values without a zone
+ * are read as UTC. Returns null for an unreadable value.
  */
 export function parseCarrierDate(value: unknown): number | null {
   if (typeof value !== "string" || value.trim() === "") {

@@ -15,8 +15,8 @@ export function backoffDelay(retry: number, baseMs: number, maxMs: number, rando
 
 /**
  * Parses a Retry-After header value into milliseconds from `nowMs`: either delta seconds
- * ("120") or an HTTP date. Returns null for a missing or unreadable value; a date in the
- * past gives 0.
+ * ("120") or an HTTP date. Returns null for a missing or unreadable value, and 0 for a date
+ * in the past.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | null {
   if (value === null || value === undefined) {
@@ -29,7 +29,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   if (/^\d+$/.test(trimmed)) {
     return Number(trimmed) * 1000;
   }
-  // HTTP dates always name the weekday and the GMT zone; Date.parse accepts the three RFC 9110 forms.
+  // Every HTTP date form names the month in letters, which tells a date from a malformed number such as "1.5".
   if (!/[a-z]/i.test(trimmed)) {
     return null;
   }
@@ -54,7 +54,7 @@ export function retryDelay(
   return backoffDelay(retry, baseMs, maxMs, random);
 }
 
-/** How the retry loop should treat one failure. */
+/** Decision of the retry loop on one failure. */
 export interface RetryDecision {
   retry: boolean;
   /** Wait the server asked for, in milliseconds, or null. */

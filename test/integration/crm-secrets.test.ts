@@ -34,7 +34,7 @@ function expectNoSecretInError(error: unknown, standIn: SuperOfficeStandIn): voi
   }
 }
 
-/** Every Authorization credential the stand-in received, including tickets and tokens issued at run time. */
+/** Returns every Authorization credential the stand-in received, including tickets and tokens issued at run time. */
 function sentCredentials(standIn: SuperOfficeStandIn): string[] {
   return standIn.requests.map((request) => String(request.headers.authorization ?? "").split(" ")[1] ?? "").filter((value) => value !== "");
 }

@@ -31,7 +31,7 @@ export type Fault =
   | { type: "status"; status: number; body?: unknown; headers?: Record<string, string> }
   | { type: "retry-after"; status?: 429 | 503; retryAfter: string }
   | { type: "misdirected" }
-  /** Accepts the request and never answers. */
+  /** Accepts the request and never responds. */
   | { type: "hang" }
   | { type: "null-body" }
   | { type: "message"; message?: string; detail?: string }

@@ -22,7 +22,7 @@ export interface RefreshTokenSettings {
 }
 
 /**
- * OAuth refresh-token grant against SuperOffice Online's token endpoint; the access token goes
+ * OAuth refresh-token grant against SuperOffice Online's token endpoint. The access token goes
  * out as `Bearer`. A new refresh token in a response replaces the old one for this process only.
  */
 export class RefreshTokenAuth implements AuthProvider {
@@ -110,6 +110,7 @@ export class RefreshTokenAuth implements AuthProvider {
     const seconds = Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0 ? lifetimeSeconds : DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
     this.accessToken = body.access_token;
     this.expiresAtMs = now + seconds * 1000;
+    // NOTE: a rotated refresh token is kept in memory only, so after a restart the configured one is sent again.
     if (typeof body.refresh_token === "string" && body.refresh_token !== "") {
       this.refreshToken = body.refresh_token;
     }
