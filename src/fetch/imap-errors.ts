@@ -24,6 +24,8 @@ interface ImapflowErrorFields {
   responseText?: unknown;
   mailboxMissing?: unknown;
   tlsFailed?: unknown;
+  /** OpenSSL's short reason, e.g. "wrong version number". */
+  reason?: unknown;
 }
 
 /** Codes that mean the session is gone, so a new connection may succeed where this one failed. */
@@ -75,8 +77,17 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/** Returns the error's text without trailing periods, so it can sit inside a sentence. */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message.trim() : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim().replace(/\.+$/, "");
+}
+
+/** Returns a one-line reason: OpenSSL's own message spans the library, function and source file. */
+function reasonOf(error: unknown, code: string | undefined): string {
+  const opensslReason = fieldsOf(error).reason;
+  const text = code?.startsWith("ERR_SSL_") === true && typeof opensslReason === "string" ? opensslReason : messageOf(error);
+  return code === undefined || text.includes(code) ? text : `${text} (${code})`;
 }
 
 /** Returns true when the error means the IMAP session is gone and a reconnect may help. */
@@ -156,17 +167,20 @@ export function toLeaddError(error: unknown, context: ImapErrorContext): LeaddEr
     const action = context.operation === "connect" ? "connection to" : `connection for ${context.operation} to`;
     return new LeaddError(
       "IMAP_CONNECTION_FAILED",
-      `IMAP ${action} ${context.host}:${context.port} failed: ${messageOf(error)}${code === undefined ? "" : ` (${code})`}. ${connectionHint(code)}`,
+      `IMAP ${action} ${context.host}:${context.port} failed: ${reasonOf(error, code)}. ${connectionHint(code)}`,
       { cause: error, details },
     );
   }
 
-  const reason = responseText ?? messageOf(error);
-  const hint =
-    fields.mailboxMissing === true && context.folder !== undefined
-      ? ` Check that folder ${context.folder} exists and the folder names in the config.`
-      : "";
-  return new LeaddError("IMAP_COMMAND_FAILED", `IMAP ${context.operation} failed${where(context)}: ${reason}.${hint}`, {
+  const reason = responseText === undefined ? messageOf(error) : responseText.trim().replace(/\.+$/, "");
+  if (fields.mailboxMissing === true && context.folder !== undefined) {
+    return new LeaddError(
+      "IMAP_COMMAND_FAILED",
+      `IMAP folder ${context.folder} not found at ${context.host}:${context.port}: ${reason}. Check the folder names of this mailbox in the config.`,
+      { cause: error, details: { ...details, folder: context.folder, folderMissing: true } },
+    );
+  }
+  return new LeaddError("IMAP_COMMAND_FAILED", `IMAP ${context.operation} failed${where(context)}: ${reason}.`, {
     cause: error,
     details: { ...details, folder: context.folder, uid: context.uid },
   });

@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -142,7 +143,8 @@ describe.skipIf(skipReason !== null)("imap mailbox", () => {
   it("listPending of a missing folder", async () => {
     const error = await leaddErrorOf(mailbox.listPending("Does/Not/Exist", []));
     expect(error.code).toBe("IMAP_COMMAND_FAILED");
-    expect(error.message).toContain("Does/Not/Exist");
+    expect(error.details.folderMissing).toBe(true);
+    expect(error.message).toContain("Does/Not/Exist not found");
   });
 
   it("fetchSource returns the raw message", async () => {
@@ -432,5 +434,90 @@ describe.skipIf(skipReason !== null)("imap mailbox over tls", () => {
     const warnings = lines().filter((line) => line.includes("tlsRejectUnauthorized is false"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('"level":40');
+  });
+});
+
+describe.skipIf(skipReason !== null)("imap mailbox with oauth", () => {
+  const validToken = "valid-access-token-31337";
+  let introspection: Server;
+  let server: DovecotServer;
+  const opened: Mailbox[] = [];
+
+  /** Returns a mailbox whose token provider hands out `tokens` in turn and counts the calls. */
+  function open(tokens: string[], log: Logger): { mailbox: Mailbox; calls: () => number } {
+    let calls = 0;
+    const mailbox = createImapMailbox(
+      {
+        name: "leads",
+        host: server.host,
+        port: server.port,
+        secure: false,
+        user: server.user,
+        accessToken: async () => tokens[Math.min(calls++, tokens.length - 1)] ?? "",
+        tlsRejectUnauthorized: true,
+      },
+      log,
+    );
+    opened.push(mailbox);
+    return { mailbox, calls: () => calls };
+  }
+
+  beforeAll(async () => {
+    // RFC 7662 token introspection, as Dovecot's oauth2 passdb calls it.
+    introspection = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8");
+      });
+      request.on("end", () => {
+        const token = new URLSearchParams(body).get("token");
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify(token === validToken ? { active: true, username: "leads@example.com" } : { active: false }));
+      });
+    });
+    const port = await getFreePort();
+    await new Promise<void>((resolve) => introspection.listen(port, "127.0.0.1", resolve));
+    server = await startDovecot({ oauth2IntrospectionUrl: `http://127.0.0.1:${port}/introspect` });
+  });
+
+  afterAll(async () => {
+    for (const each of opened) {
+      await each.close();
+    }
+    await server?.stop();
+    await new Promise<void>((resolve) => (introspection === undefined ? resolve() : introspection.close(() => resolve())));
+  });
+
+  it("signs in with an access token", async () => {
+    const { log, lines } = captureLog();
+    const { mailbox } = open([validToken], log);
+
+    await mailbox.connect();
+    const pending = await mailbox.listPending("INBOX", []);
+
+    expect(pending.messages).toEqual([]);
+    expect(lines().join("\n")).not.toContain(validToken);
+  });
+
+  it("asks for a new token on reconnect", async () => {
+    const { log } = captureLog();
+    const { mailbox, calls } = open([validToken], log);
+    await mailbox.connect();
+
+    await server.kickConnections();
+    await mailbox.listPending("INBOX", []);
+
+    expect(calls()).toBe(2);
+  });
+
+  it("rejected token points to imap.auth", async () => {
+    const { log } = captureLog();
+    const { mailbox } = open(["expired-token"], log);
+
+    const error = await leaddErrorOf(mailbox.connect());
+
+    expect(error.code).toBe("IMAP_LOGIN_FAILED");
+    expect(error.message).toContain("imap.auth");
+    expect(error.message).not.toContain("expired-token");
   });
 });

@@ -43,6 +43,11 @@ export interface DovecotOptions {
   password?: string;
   /** Listen with implicit TLS and a self-signed certificate instead of plain IMAP. */
   tls?: boolean;
+  /**
+   * Also accept XOAUTH2 and OAUTHBEARER logins, checking each token with a POST to this
+   * RFC 7662 introspection URL (on 127.0.0.1), which must return {"active": true, "username": ...}.
+   */
+  oauth2IntrospectionUrl?: string;
 }
 
 export interface StoredMessage {
@@ -115,7 +120,28 @@ export function warnLoudly(title: string, reason: string): void {
   console.warn(`\n${line}\n!! ${title}\n!! ${reason}\n${line}\n`);
 }
 
-function renderConfig(dir: string, port: number, tls: boolean): string {
+function renderOauth2Passdb(dir: string, introspectionUrl: string | undefined): string {
+  if (introspectionUrl === undefined) {
+    return "";
+  }
+  return `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}
+`;
+}
+
+function renderOauth2Config(introspectionUrl: string): string {
+  return `introspection_mode = post
+introspection_url = ${introspectionUrl}
+username_attribute = username
+active_attribute = active
+active_value = true
+`;
+}
+
+function renderConfig(dir: string, port: number, tls: boolean, introspectionUrl: string | undefined): string {
   const listeners = tls
     ? `  inet_listener imap {\n    port = 0\n  }\n  inet_listener imaps {\n    address = 127.0.0.1\n    port = ${port}\n    ssl = yes\n  }`
     : `  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }`;
@@ -128,11 +154,11 @@ base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 first_valid_uid = 0
-auth_mechanisms = plain login
+auth_mechanisms = plain login${introspectionUrl === undefined ? "" : " xoauth2 oauthbearer"}
 disable_plaintext_auth = no
 ${ssl}
 mail_location = maildir:~/Maildir
-passdb {
+${renderOauth2Passdb(dir, introspectionUrl)}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
 }
@@ -250,12 +276,15 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   if (tls) {
     await writeCertificate(dir);
   }
+  if (options.oauth2IntrospectionUrl !== undefined) {
+    await writeFile(join(dir, "oauth2.conf.ext"), renderOauth2Config(options.oauth2IntrospectionUrl), { mode: 0o644 });
+  }
 
   let port = 0;
   let child: ChildProcess | undefined;
   for (let attempt = 1; child === undefined; attempt++) {
     port = await getFreePort();
-    await writeFile(join(dir, "dovecot.conf"), renderConfig(dir, port, tls));
+    await writeFile(join(dir, "dovecot.conf"), renderConfig(dir, port, tls, options.oauth2IntrospectionUrl));
     try {
       child = await spawnDovecot(dir, port);
     } catch (error) {
