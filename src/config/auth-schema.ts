@@ -66,7 +66,7 @@ const googleAuth = z
     }
   });
 
-/** How leadd signs in to an IMAP or SMTP server; `password` uses the sibling user and password keys. */
+/** Sign-in method for an IMAP or SMTP server. Type `password` uses the sibling user and password keys. */
 export const mailAuthSchema = z.discriminatedUnion(
   "type",
   [z.strictObject({ type: z.literal("password") }), microsoftAuth, googleAuth],
@@ -81,7 +81,7 @@ function isRsaPrivateKey(pem: string): boolean {
   }
 }
 
-/** How leadd signs in to SuperOffice. */
+/** Sign-in method for SuperOffice. */
 export const superOfficeAuthSchema = z.discriminatedUnion(
   "type",
   [

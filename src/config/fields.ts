@@ -24,13 +24,13 @@ function booleanFromText(value: unknown): unknown {
   return value;
 }
 
-/** A whole number from min to max inclusive. */
+/** Accepts a whole number from min to max inclusive. */
 export function wholeNumber(min: number, max: number) {
   const error = `expected a number from ${min} to ${max}`;
   return z.preprocess(numberFromText, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
 }
 
-/** A decimal number from min to max inclusive. */
+/** Accepts a decimal number from min to max inclusive. */
 export function decimal(min: number, max: number) {
   const error = `expected a number from ${min} to ${max}`;
   return z.preprocess(numberFromText, z.number({ error }).min(min, { error }).max(max, { error }));
@@ -91,8 +91,8 @@ export function countryCode() {
 }
 
 /**
- * An IMAP keyword: an RFC 3501 atom, so no spaces, brackets, quotes, wildcards or
- * backslash (a leading backslash would make it a system flag).
+ * Accepts an IMAP keyword, which RFC 3501 makes an atom: no spaces, brackets, quotes,
+ * wildcards or backslash. A leading backslash would make it a system flag.
  */
 export function imapKeyword() {
   return z
@@ -100,7 +100,7 @@ export function imapKeyword() {
     .regex(/^[^\s(){%*"\\\]\x00-\x1f\x7f]+$/, { error: "expected an IMAP keyword without spaces or ( ) { % * \" \\ ]" });
 }
 
-/** A filesystem path; relative paths are resolved against the config file's folder later. */
+/** Accepts a filesystem path. The resolver makes a relative one absolute against the config file's folder. */
 export function filePath() {
   const error = "expected a file or folder path";
   return z.string({ error }).min(1, { error });
@@ -110,7 +110,7 @@ export function looksLikePemPrivateKey(value: string): boolean {
   return /-----BEGIN (RSA |ENCRYPTED |EC )?PRIVATE KEY-----/.test(value);
 }
 
-/** A PEM private key, as a `privateKeyFile` or `certificateFile` provides. */
+/** Accepts a PEM private key, as a `privateKeyFile` or `certificateFile` provides. */
 export function pemPrivateKey() {
   return z
     .string({ error: "expected a PEM private key" })
@@ -119,7 +119,7 @@ export function pemPrivateKey() {
     });
 }
 
-/** A password, token or other secret: any non-empty string, kept exactly as given. */
+/** Accepts a password, token or other secret: any non-empty string, kept exactly as given. */
 export function secret() {
   const error = "expected a non-empty string";
   return z.string({ error }).min(1, { error });

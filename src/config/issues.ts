@@ -19,7 +19,7 @@ export interface ConfigIssue {
 /** Key names whose values are never echoed in an error message. */
 export const SECRET_KEY = /(password|token|secret|ticket|privatekey|certificate|serviceaccount)$/i;
 
-/** Longest value quoted in a message; longer ones are cut so a pasted PEM does not flood the output. */
+/** Maximum length of a value quoted in a message. Longer values are cut so that a pasted PEM does not flood the output. */
 const MAX_QUOTED_CHARS = 60;
 
 export function formatPath(path: KeyPath): string {

@@ -12,7 +12,7 @@ import { type ConfigIssue, configIssue, formatIssueLine } from "./issues.js";
 import type { LeaddConfig } from "./schema.js";
 import { validateConfig } from "./validate.js";
 
-/** Where leadd looks when neither `-c FILE` nor LEADD_CONFIG names a file, in order. */
+/** Config paths tried in order when neither `-c FILE` nor LEADD_CONFIG names a file. */
 export const DEFAULT_CONFIG_PATHS = ["/etc/leadd/leadd.yaml", "./config/leadd.yaml"] as const;
 
 /** YAML aliases may expand to at most this many nodes, which stops "billion laughs" files. */
@@ -58,7 +58,9 @@ export async function findConfigFile(
     }
   }
 
-  const source = explicitPath !== undefined ? " (given with -c)" : named !== undefined ? " (from LEADD_CONFIG)" : "";
+  let source = "";
+  if (explicitPath !== undefined) source = " (given with -c)";
+  else if (named !== undefined) source = " (from LEADD_CONFIG)";
   throw new LeaddError(
     "CONFIG_NOT_FOUND",
     `No config file found${source}; tried ${tried.join(", ")}. Pass -c FILE, set LEADD_CONFIG, or start from config/leadd.example.yaml.`,

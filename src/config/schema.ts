@@ -2,9 +2,9 @@
  * The config file's key tree (see config/leadd.example.yaml for every key). Objects are
  * strict, so a misspelt key is an error rather than a silently ignored setting.
  *
- * `mailboxes[].lead` and `mailboxes[].replies` are overrides: `resolveConfig` in
+ * `mailboxes[].lead` and `mailboxes[].replies` are overrides. `validateConfig` in
  * ./validate.ts merges them onto the top-level blocks and validates the result with
- * `leadSchema` and `repliesSchema`, so each resolved mailbox carries complete settings.
+ * `leadSchema` and `repliesSchema`, so each resolved mailbox has complete settings.
  */
 import { z } from "zod";
 import { CONTEXT_IDENTIFIER, mailAuthSchema, superOfficeAuthSchema } from "./auth-schema.js";
@@ -71,7 +71,7 @@ export const DEFAULT_OUTCOMES: Readonly<Record<Outcome, OutcomeAction>> = {
   quarantined: { keyword: "$LeadQuarantined", folder: "quarantine", replies: [] },
 };
 
-/** Accepts a bare value or a list, so `replies: forwarder` works as well as `[forwarder]`. */
+/** Who gets a reply for an outcome: the forwarder, the lead, both or nobody. */
 const replyRecipients = z
   .array(z.enum(REPLY_RECIPIENTS, { error: "expected forwarder or lead" }), { error: "expected a list of forwarder and lead" })
   .refine((list) => new Set(list).size === list.length, { error: "expected each recipient once" });
@@ -122,7 +122,7 @@ function checkMailCredentials(
 
 /**
  * Runs a cross-field check even when a field already failed, so every error shows at once.
- * The check then sees a mapping whose failed fields hold their raw input.
+ * The check then receives a mapping whose failed fields contain their raw input.
  */
 const ALWAYS = {
   when: (payload: { value: unknown }) => typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value),
@@ -290,7 +290,7 @@ export function parseSiteUrl(value: unknown): URL | string {
   return url;
 }
 
-/** The Online tenant id (CustNNNNN) in the URL path, if any. */
+/** Returns the Online tenant id (CustNNNNN) in the URL path, if any. */
 export function tenantFromUrl(url: URL): string | undefined {
   return url.pathname.split("/").find((segment) => CONTEXT_IDENTIFIER.test(segment));
 }

@@ -1,7 +1,7 @@
 /**
  * Lists the secret values in a resolved config, so that the logger can redact them by
  * value wherever they turn up (an error message, a URL, a library's debug output), not
- * only under the keys it knows.
+ * only under the key names it redacts.
  */
 import type { LeaddConfig } from "./schema.js";
 

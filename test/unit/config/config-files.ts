@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { isLeaddError } from "../../../src/errors.js";
 import { loadConfig } from "../../../src/config/load.js";
 
-/** A minimal valid config tree; tests copy it and change what they test. */
+/** Returns a minimal valid config tree for a test to change. */
 export function baseConfig(): Record<string, any> {
   return {
     mailboxes: [{ name: "leads", imap: { host: "imap.example.com", user: "leads@example.com", password: "${IMAP_PASSWORD}" } }],
@@ -24,7 +24,7 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Writes a config (a tree or raw YAML text) as leadd.yaml in dir with mode 0600 unless told otherwise. */
+/** Writes a config (a tree or raw YAML text) as leadd.yaml in dir, with mode 0600 by default. */
 export async function writeConfig(dir: string, config: unknown, mode = 0o600, name = "leadd.yaml"): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, typeof config === "string" ? config : stringify(config));
