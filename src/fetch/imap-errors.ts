@@ -10,7 +10,7 @@ export interface ImapErrorContext {
   user: string;
   /** How leadd signs in; decides which config keys a login failure points to. */
   authType: "password" | "oauth";
-  /** What leadd was doing, e.g. "connect", "FETCH", "UID MOVE". */
+  /** Operation that failed, e.g. "connect", "FETCH", "UID MOVE". */
   operation: string;
   folder?: string;
   uid?: number;

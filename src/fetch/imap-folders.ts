@@ -1,7 +1,7 @@
 /**
- * Folder paths. The config writes nested folders with "/" (`Leads/Done`); servers use their
- * own hierarchy delimiter ("." on Dovecot's Maildir layout) and may need a namespace prefix
- * (`INBOX.` on Courier-style servers).
+ * Folder paths. The config writes nested folders with "/" (`Leads/Done`). Servers use their
+ * own hierarchy delimiter ("." in Dovecot's Maildir layout), and some need a namespace
+ * prefix (`INBOX.` on Courier-style servers).
  */
 import type { ImapFlow } from "imapflow";
 

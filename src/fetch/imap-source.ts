@@ -1,6 +1,6 @@
 /**
  * Streams one raw message from the selected folder, bounded by a size cap so a huge message
- * is refused before it is read and never held in memory past the cap.
+ * is rejected before it is read and never held in memory past the cap.
  */
 import type { ImapFlow } from "imapflow";
 import { LeaddError } from "../errors.js";
@@ -29,7 +29,7 @@ function tooLarge(request: SourceRequest, size: number | null): LeaddError {
 export async function readSource(client: ImapFlow, request: SourceRequest): Promise<Buffer> {
   const { uid, maxBytes } = request;
 
-  // RFC822.SIZE first: a message over the cap is refused without downloading any of it.
+  // RFC822.SIZE first: a message over the cap is rejected without downloading any of it.
   const meta = await client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
   if (meta === false) {
     throw request.vanished();

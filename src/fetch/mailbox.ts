@@ -48,7 +48,7 @@ export interface Mailbox {
   append(folder: string, raw: Buffer, flags: string[]): Promise<void>;
 }
 
-/** \Recent is set per session by the server (and dropped in IMAP4rev2), so it says nothing about the message. */
+/** Flags the server sets per session rather than per message; IMAP4rev2 drops \Recent altogether. */
 const SESSION_FLAGS = new Set(["\\Recent"]);
 
 function sleep(ms: number): Promise<void> {
@@ -141,7 +141,7 @@ class ImapMailbox implements Mailbox {
           : { deleted: false, not: { or: excludeKeywords.map((keyword) => ({ keyword })) } };
         const uids = await client.search(query, { uid: true });
         if (!Array.isArray(uids)) {
-          throw this.failure(client, "UID SEARCH", "the server refused the search");
+          throw this.failure(client, "UID SEARCH", "the server rejected the search");
         }
         if (uids.length === 0) {
           return { uidValidity, messages: [] };
@@ -187,7 +187,7 @@ class ImapMailbox implements Mailbox {
         // later move of the same UID expects as well.
         const stored = await client.messageFlagsAdd(String(uid), keywords, { uid: true });
         if (!stored) {
-          throw this.failure(client, "UID STORE", `the server refused to add ${keywords.join(" ")}`);
+          throw this.failure(client, "UID STORE", `the server rejected adding ${keywords.join(" ")}`);
         }
       }),
     );
@@ -202,9 +202,9 @@ class ImapMailbox implements Mailbox {
         if (result !== false && result !== undefined && result.uidMap?.has(uid) === true) {
           return;
         }
-        // Without COPYUID (no UIDPLUS, or nothing matched) the reply does not tell whether the
-        // message moved, so look for it: still here means the move failed; gone means it
-        // moved now or another client moved or expunged it earlier, and both are fine.
+        // Without COPYUID (no UIDPLUS, or no message matched) the reply does not show whether
+        // the message moved, so search for it. If it is still here, the move failed. If it is
+        // gone, it moved now or another client moved or expunged it earlier, and both are fine.
         const remaining = await client.search({ uid: String(uid) }, { uid: true });
         if (Array.isArray(remaining) && remaining.length === 0) {
           if (result === false || result?.uidMap === undefined) {
@@ -226,7 +226,7 @@ class ImapMailbox implements Mailbox {
     await this.run("APPEND", { folder, retry: false }, async (client) => {
       const result = await client.append(toServerPath(client, folder), raw, flags);
       if (result === false) {
-        throw this.failure(client, "APPEND", "the server refused the message; check that the folder exists", { folder });
+        throw this.failure(client, "APPEND", "the server rejected the message; check that the folder exists", { folder });
       }
     });
   }
@@ -260,7 +260,7 @@ class ImapMailbox implements Mailbox {
     }
   }
 
-  /** A server that does not accept new keywords drops them silently, so it is checked first. */
+  /** Rejects keywords missing from the folder's PERMANENTFLAGS, because the server would drop them silently. */
   private checkKeywordsAllowed(client: ImapFlow, folder: string, keywords: string[]): void {
     const permanent = client.mailbox === false ? undefined : client.mailbox.permanentFlags;
     if (permanent === undefined || permanent.size === 0 || permanent.has("\\*")) {

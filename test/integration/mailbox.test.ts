@@ -7,7 +7,7 @@ import { type ImapOptions, type Mailbox, createImapMailbox } from "../../src/fet
 import { type DovecotServer, dovecotSkipReason, startDovecot } from "../support/dovecot.js";
 import { getFreePort } from "../support/ports.js";
 
-/** A pino logger at trace level whose JSON lines are kept for assertions. */
+/** Creates a pino logger at trace level that keeps its JSON lines for assertions. */
 function captureLog(): { log: Logger; lines: () => string[] } {
   const lines: string[] = [];
   const stream = new Writable({
@@ -72,7 +72,7 @@ describe.skipIf(skipReason !== null)("imap mailbox", () => {
     return created;
   }
 
-  /** A fresh folder per test keeps the UIDs and counts of one test away from the others. */
+  /** Creates a folder for one test, so UIDs and counts of other tests do not mix in. */
   async function freshFolder(): Promise<string> {
     folderCounter++;
     const folder = `Test${folderCounter}`;

@@ -114,7 +114,7 @@ export async function ensureDovecot(): Promise<string | null> {
   return null;
 }
 
-/** Prints a banner that stands out in the test output, so a skipped suite is not missed. */
+/** Prints a banner of exclamation marks around the reason, so a skipped suite is hard to miss in the output. */
 export function warnLoudly(title: string, reason: string): void {
   const line = "!".repeat(78);
   console.warn(`\n${line}\n!! ${title}\n!! ${reason}\n${line}\n`);

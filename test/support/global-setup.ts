@@ -1,6 +1,6 @@
 /**
  * Vitest global setup: makes sure Dovecot is available once per test run, installing it when
- * missing and allowed, and tells the test files why not when it is not.
+ * missing and allowed. Otherwise it provides the reason to the test files, which skip.
  */
 import type { TestProject } from "vitest/node";
 import { ensureDovecot, warnLoudly } from "./dovecot.js";

@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 
 /**
  * Returns a TCP port on 127.0.0.1 that was free a moment ago. The port is released before
- * the caller binds it, so another process can take it in between; test servers that fail
+ * the caller binds it, so another process can take it in between. A test server that fails
  * to bind should retry with a new port.
  */
 export async function getFreePort(): Promise<number> {

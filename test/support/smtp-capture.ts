@@ -28,7 +28,7 @@ export interface SmtpCapture {
   readonly messages: CapturedMessage[];
   /** Resolves with all messages once `count` have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMessage[]>;
-  /** Answers the next `count` messages with a temporary failure (default 451) instead of accepting them. */
+  /** Rejects the next `count` messages with a temporary failure (default 451) instead of accepting them. */
   failNext(count?: number, responseCode?: number): void;
   stop(): Promise<void>;
 }
