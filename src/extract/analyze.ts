@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Analysis, Evidence, LeadField, Party } from "../types.js";
 import { notLeadReason } from "../classify/not-lead.js";
-import { domainOf, findEmail, isOwnAddress, isRelayAddress } from "./address.js";
+import { domainOf, findEmail, findEmails, isOwnAddress, isRelayAddress } from "./address.js";
 import { splitBody } from "./body.js";
 import { companyFromDomain, companyFromProse, isOwnCompany, scoreCompanySegment, segments, type CompanyCandidate } from "./company.js";
 import { readForm, type FormData } from "./form.js";
@@ -100,7 +100,7 @@ interface Base {
 
 function extractLead(message: ParsedMessage, layers: Layer[], options: AnalyzeOptions, base: Base): Analysis {
   const own = (address: string): boolean => isOwnAddress(address, options.ownDomains, options.ownAddresses);
-  let leadIndex = layers.findIndex((layer) => layer.sender.address !== "" && !own(layer.sender.address));
+  let leadIndex = layers.findIndex((layer) => (layer.sender.address !== "" || layer.sender.name !== "") && !own(layer.sender.address));
   if (leadIndex < 0) leadIndex = layers.length - 1;
   const leadLayer = layers[leadIndex]!;
   const evidence: Partial<Record<LeadField, Evidence>> = {};
@@ -156,6 +156,17 @@ function extractLead(message: ParsedMessage, layers: Layer[], options: AnalyzeOp
     lastname = name?.lastname ?? "";
     if (named.first) evidence.LeadPersonFirstname = named.first;
     if (named.last) evidence.LeadPersonLastname = named.last;
+  }
+  if (!leadAddress.address) {
+    // Forward headers without addresses and relays without Reply-To: take the signature's address.
+    const found = [...body.signature, ...description.split("\n")]
+      .flatMap((line) => findEmails(line))
+      .find((email) => !own(email) && !isRelayAddress(email));
+    if (found) {
+      leadAddress = { ...leadAddress, address: found };
+      emailFrom = body.signature.some((line) => line.toLowerCase().includes(found)) ? "signature" : "enquiry text";
+      emailConfidence = 0.8;
+    }
   }
   if (leadAddress.address) evidence.LeadPersonEmail = { value: leadAddress.address, from: emailFrom, confidence: emailConfidence };
 
