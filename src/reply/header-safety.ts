@@ -8,7 +8,7 @@ import addressparser from "nodemailer/lib/addressparser";
 /** Longer subjects are cut by every client anyway, and the cap keeps the encoded header short. */
 export const MAX_SUBJECT_CHARS = 200;
 
-/** Enough for any real person or company name; a longer one is almost certainly junk. */
+/** Enough for any real person or company name. A longer one is almost certainly junk. */
 export const MAX_DISPLAY_NAME_CHARS = 100;
 
 /** RFC 5321 4.5.3.1.3: a path is at most 256 octets including the angle brackets. */
@@ -17,7 +17,7 @@ export const MAX_ADDRESS_CHARS = 254;
 /** RFC 5321 4.5.3.1.1: the local part is at most 64 octets. */
 export const MAX_LOCAL_PART_CHARS = 64;
 
-/** RFC 5322 sets no limit for a Message-ID; real ones are under 100 characters, so longer ones are dropped. */
+/** RFC 5322 sets no limit for a Message-ID. Real ones are far shorter, so longer ones are dropped. */
 export const MAX_MESSAGE_ID_CHARS = 250;
 
 /** RFC 5322 2.1.1 line limit: the References value then fits one line unfolded. */

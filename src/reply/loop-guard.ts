@@ -1,11 +1,11 @@
 /**
- * Mail-loop safety for automatic replies, following RFC 3834 section 2: never answer
+ * Mail-loop safety for automatic replies, following RFC 3834 section 2: no reply to
  * automatic, bulk or list mail, bounces, system mailboxes, or leadd's own mail.
  */
 import type { Analysis } from "../types.js";
 import { normalizeAddress } from "./header-safety.js";
 
-/** Precedence values of mass mail. `junk` is never answered, not even from a group relay. */
+/** Precedence values of mass mail. leadd never replies to `junk`, not even from a group relay. */
 const LIST_PRECEDENCE = new Set(["bulk", "list"]);
 
 /**
@@ -22,7 +22,7 @@ function header(analysis: Analysis, name: string): string | undefined {
   return value === undefined ? undefined : value.trim();
 }
 
-/** Returns why the message itself must not be answered, whoever the recipient is, or null. */
+/** Returns why the message itself must get no reply, to any recipient, or null. */
 export function messageBlockedReason(analysis: Analysis): string | null {
   if (header(analysis, "x-leadd-reply") !== undefined) {
     return "the message is a leadd reply (X-Leadd-Reply)";
@@ -91,7 +91,7 @@ export function recipientBlockedReason(
     return "the recipient is one of leadd's own addresses";
   }
 
-  // A group relay is answered only to people, never to the list itself.
+  // Replies to a group relay go only to people, never to the list itself.
   const listPost = header(analysis, "list-post");
   const listAddress = listPost === undefined ? null : normalizeAddress(/<mailto:([^>?]+)/i.exec(listPost)?.[1]);
   if (listAddress !== null && listAddress === address) {

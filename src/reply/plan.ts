@@ -19,13 +19,13 @@ import type { ReplyDecision, ReplyInput, ReplyLedger, ReplyPlan, ReplyRole, Skip
 const CAP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Outcomes that are never answered, whatever the config says: not-lead mail is
+ * Outcomes that never get a reply, whatever the config says: not-lead mail is
  * automatic, bulk or leadd's own, and a quarantined message's headers could not be
  * read, so the loop checks would have nothing to go on.
  */
 const NEVER_ANSWERED: ReadonlySet<Outcome> = new Set<Outcome>(["not-lead", "quarantined"]);
 
-/** Headers every reply carries so that other robots, and leadd itself, do not answer it (RFC 3834 5). */
+/** Headers every reply carries so that other robots, and leadd itself, do not reply to it (RFC 3834 section 5). */
 export const LOOP_HEADERS: Readonly<Record<string, string>> = {
   "Auto-Submitted": "auto-replied",
   "X-Auto-Response-Suppress": "All",
@@ -35,7 +35,7 @@ export const LOOP_HEADERS: Readonly<Record<string, string>> = {
 interface Recipient {
   address: string | null;
   name: string;
-  /** Why there is no address, when there is none. */
+  /** The reason there is no address, used when `address` is null. */
   absentReason: string;
 }
 
@@ -47,8 +47,8 @@ function recipientFor(role: ReplyRole, input: ReplyInput): Recipient {
     return {
       address: creator === null || creator.email.trim() === "" ? null : creator.email,
       name: toHeaderText(name, MAX_DISPLAY_NAME_CHARS),
-      // Direct and web-form mail has no forwarder; answering the sender would mean
-      // answering the enquirer or the form robot, which is the `lead` role's job or nobody's.
+      // Direct and web-form mail has no forwarder. A reply to the sender would go to the
+      // enquirer or to the form robot, which is the `lead` role's job or nobody's.
       absentReason: "no forwarder: the enquiry came directly or from a form",
     };
   }
@@ -173,7 +173,7 @@ export function decideReplies(input: ReplyInput, ledger: ReplyLedger, now: Date,
   return { plans, skipped };
 }
 
-/** Returns the replies to send for one message; decideReplies also says why others were left out. */
+/** Returns the replies to send for one message. decideReplies also returns the skipped ones with the reason. */
 export function planReplies(input: ReplyInput, ledger: ReplyLedger, now: Date, log?: Logger): ReplyPlan[] {
   return decideReplies(input, ledger, now, log).plans;
 }

@@ -6,13 +6,13 @@ import { LeaddError } from "../errors.js";
 import { composeReply } from "./compose.js";
 import type { ReplyPlan, ReplySender, SentReply, SmtpOptions } from "./types.js";
 
-/** A reachable SMTP server accepts a connection within seconds; 30 s covers a slow TLS handshake. */
+/** A reachable SMTP server accepts a connection within seconds, and 30 s also covers a slow TLS handshake. */
 const CONNECTION_TIMEOUT_MS = 30_000;
 
-/** Time to the server greeting; servers that tarpit delay it, but rarely past 30 s. */
+/** Time to the server greeting. Servers that tarpit delay it, but rarely past 30 s (an estimate). */
 const GREETING_TIMEOUT_MS = 30_000;
 
-/** Inactivity limit for one reply of a few kilobytes; nodemailer's 10-minute default would stall a cycle. */
+/** Inactivity limit for one reply of a few kilobytes. nodemailer's 10-minute default would stall a cycle. */
 const SOCKET_TIMEOUT_MS = 60_000;
 
 interface TransportAuth {

@@ -75,7 +75,7 @@ function compile(path: string, kind: TemplateKind): CompiledTemplate {
   }
 
   // One isolated instance per template, so no helper or partial leaks between template sets.
-  // Text templates are not HTML-escaped; HTML templates escape every {{value}}.
+  // Text templates are not HTML-escaped, and HTML templates escape every {{value}}.
   const handlebars = Handlebars.create();
   let template: Handlebars.TemplateDelegate;
   try {
@@ -104,7 +104,7 @@ function templateError(path: string, error: unknown): LeaddError {
   });
 }
 
-/** Compiled templates of one templates folder. Files are read once; edits need a restart. */
+/** Compiled templates of one templates folder. Files are read once, so edits need a restart. */
 export class TemplateStore {
   readonly dir: string;
   private readonly compiled = new Map<string, CompiledTemplate | null>();

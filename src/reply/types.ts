@@ -1,12 +1,12 @@
 /** Types of the reply stage: what planReplies reads, what it returns, and what the sender needs. */
 import type { Analysis, Outcome } from "../types.js";
 
-/** Who a reply goes to: the colleague who forwarded the enquiry, or the enquirer. */
+/** The recipient of a reply: the colleague who forwarded the enquiry, or the enquirer. */
 export type ReplyRole = "forwarder" | "lead";
 
 export const REPLY_ROLES: readonly ReplyRole[] = ["forwarder", "lead"];
 
-/** Languages with a full template set in the bundled config/templates; a custom templatesDir may add more. */
+/** Languages with a full template set in the bundled config/templates. A custom templatesDir may add more. */
 export const REPLY_LANGUAGES = ["en", "nb", "sv", "da", "de", "nl"] as const;
 
 /**
@@ -53,7 +53,7 @@ export interface ReplySettings {
   toForwarder: boolean;
   toLead: boolean;
   maxPerRecipientPerDay: number;
-  /** Folder with `{lang}/{outcome}.{role}.{txt,html}.hbs`; null = the bundled config/templates. */
+  /** Folder with `{lang}/{outcome}.{role}.{txt,html}.hbs`, or null for the bundled config/templates. */
   templatesDir: string | null;
 }
 
@@ -61,16 +61,16 @@ export interface ReplySettings {
 export interface ReplyInput {
   analysis: Analysis;
   outcome: Outcome;
-  /** Why the message failed or is incomplete (missing fields, CRM error message), free of secrets. */
+  /** The reason the message failed or is incomplete (missing fields, CRM error message), free of secrets. */
   reason?: string;
   crm?: SalesActivityLike | null;
   duplicateOf?: DuplicateOf;
   /** The roles configured for this outcome (`outcomes.<outcome>.replies`). */
   roles: readonly ReplyRole[];
   settings: ReplySettings;
-  /** leadd's own addresses (mailbox users, `replies.from`); never a reply recipient. */
+  /** leadd's own addresses (mailbox users, `replies.from`), which never get a reply. */
   ownAddresses: readonly string[];
-  /** Folder the message is moved to, named in the reply; null or absent = it stays where it is. */
+  /** Folder the message is moved to, named in the reply. Null or absent when it stays where it is. */
   folder?: string | null;
   /** For `failed`: true while leadd will try the CRM again, false once it gave up. */
   willRetry?: boolean;
@@ -82,7 +82,7 @@ export interface ReplyPlan {
   outcome: Outcome;
   /** Validated bare address of the recipient. */
   to: string;
-  /** Display name of the recipient, header-safe; empty when unknown. */
+  /** Display name of the recipient, header-safe, or empty when unknown. */
   toName: string;
   /** The `replies.from` mailbox as configured. */
   from: string;
