@@ -76,7 +76,7 @@ export function makeInput(overrides: Partial<ReplyInput> = {}): ReplyInput {
   };
 }
 
-/** A ledger backed by an array, counting sends per recipient. */
+/** Returns a ledger backed by an array, counting sends per recipient. */
 export function memoryLedger(sent: { recipient: string; sentAt: Date }[] = []): ReplyLedger & { sent: typeof sent } {
   return {
     sent,

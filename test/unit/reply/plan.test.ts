@@ -109,7 +109,7 @@ describe("planReplies", () => {
     expect(decision).toEqual({ plans: [], skipped: [] });
   });
 
-  it.each(["not-lead", "quarantined"] as const)("never answers %s", (outcome) => {
+  it.each(["not-lead", "quarantined"] as const)("never replies to %s", (outcome) => {
     const decision = decideReplies(makeInput({ outcome, roles: ["forwarder", "lead"] }), memoryLedger(), NOW);
     expect(decision.plans).toHaveLength(0);
     expect(decision.skipped).toHaveLength(2);

@@ -9,7 +9,7 @@ import { REPLY_LANGUAGES, type ReplyRole } from "../../../src/reply/types.js";
 import type { Outcome } from "../../../src/types.js";
 import { AMBIGUOUS_RESPONSE, CREATED_RESPONSE, makeAnalysis, SETTINGS } from "./fixtures.js";
 
-/** The outcome and role pairs the bundled set answers. */
+/** The outcome and role pairs the bundled set has templates for. */
 const SHIPPED: [Outcome, ReplyRole][] = [
   ["created", "forwarder"],
   ["matched", "forwarder"],
@@ -38,7 +38,7 @@ function fullContext(outcome: Outcome, language: string): ReplyContext {
   });
 }
 
-/** A context with every optional value absent, as for a sparse enquiry and an empty CRM answer. */
+/** A context with every optional value absent, as for a sparse enquiry and an empty CRM response. */
 function sparseContext(outcome: Outcome, language: string): ReplyContext {
   const analysis = makeAnalysis({ subject: "", creator: null, missing: [] });
   analysis.lead = { firstname: "", lastname: "", email: "", company: "", phone: "", description: "" };
@@ -114,9 +114,11 @@ describe("bundled templates", () => {
   });
 
   it("escapes a script tag in HTML", () => {
-    const crm = structuredClone(CREATED_RESPONSE);
-    if (crm.SalesRep) crm.SalesRep.FullName = '<script>alert("x")</script>';
-    if (crm.RequestedContacts?.[0]) crm.RequestedContacts[0].Name = "<img src=x onerror=alert(1)>";
+    const crm = {
+      ...CREATED_RESPONSE,
+      RequestedContacts: [{ ContactId: 902, Name: "<img src=x onerror=alert(1)>" }],
+      SalesRep: { PersonId: 17, FullName: '<script>alert("x")</script>', Email: "imelda@aurora.example.com" },
+    };
     const context = buildReplyContext({ analysis: makeAnalysis(), outcome: "created", language: "en", from: SETTINGS.from, crm });
 
     const pair = store.find("created", "forwarder", "en");
