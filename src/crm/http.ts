@@ -106,7 +106,14 @@ export function statusFailure(response: AxiosResponse, method: string, url: stri
       { retryable: true, sendUnknown: true, status, retryAfterMs },
     );
   }
-  const hint = status === 404 ? " Check superoffice.url: it must be the site URL, such as https://online.superoffice.com/Cust12345." : "";
+  const location = headerValue(response, "location");
+  let hint = "";
+  if (status === 404) {
+    hint = " Check superoffice.url: it must be the site URL, such as https://online.superoffice.com/Cust12345.";
+  } else if (status >= 300 && status < 400) {
+    // Redirects are not followed, because a redirected POST can lose its body or its credentials.
+    hint = ` The server redirects to ${location ?? "another address"}. Set superoffice.url to the final address.`;
+  }
   return crmError(
     "CRM_REJECTED",
     `SuperOffice rejected ${method} ${url} (HTTP ${status})${reasonSuffix}.${hint}`,

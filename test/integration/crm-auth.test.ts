@@ -69,10 +69,10 @@ describe("SuperOfficeClient auth", () => {
   });
 
   describe("systemuser", () => {
-    async function setUp(keys = rsaKeyPair(), standInKey = keys.publicKey) {
+    async function setUp(keys = rsaKeyPair(), standInKey = keys.publicKey, signWithUnpublishedKey = false) {
       const time = fakeTime(Date.now());
       standIn = await SuperOfficeStandIn.start({
-        systemUser: { systemToken: SYSTEM_TOKEN, publicKeyPem: standInKey, applicationToken: CLIENT_SECRET },
+        systemUser: { systemToken: SYSTEM_TOKEN, publicKeyPem: standInKey, applicationToken: CLIENT_SECRET, signWithUnpublishedKey },
         now: time.now,
       });
       const options = clientOptions(standIn.url, {
@@ -136,6 +136,14 @@ describe("SuperOfficeClient auth", () => {
       expect(isLeaddError(error, "CRM_AUTH_FAILED")).toBe(true);
       expect((error as Error).message).toMatch(/Signature verification failed/);
       expect(standIn.requests.filter((request) => request.path.includes("/api/v1/"))).toHaveLength(0);
+    });
+
+    it("token with unknown signer is refused", async () => {
+      const { client, standIn } = await setUp(rsaKeyPair(), rsaKeyPair().publicKey, true);
+      const error = await client.check().catch((caught: unknown) => caught);
+      expect(isLeaddError(error, "CRM_AUTH_FAILED")).toBe(true);
+      expect((error as Error).message).toMatch(/failed verification/);
+      expect(standIn.requests.filter((request) => request.path.startsWith("/Cust12345/api/"))).toHaveLength(0);
     });
 
     it("unreadable private key is a config error", () => {

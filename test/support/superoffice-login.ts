@@ -11,6 +11,8 @@ export interface SystemUserConfig {
   publicKeyPem: string;
   /** The partner's client secret, sent as ApplicationToken and SO-AppToken. */
   applicationToken: string;
+  /** true = sign tokens with a key the JWKS does not publish, as a forged response would be. */
+  signWithUnpublishedKey?: boolean;
 }
 
 export interface OAuthConfig {
@@ -113,7 +115,7 @@ export class LoginService {
       .setIssuedAt(nowSeconds)
       .setNotBefore(nowSeconds - 60)
       .setExpirationTime(nowSeconds + 3600)
-      .sign(this.signingKey);
+      .sign(this.systemUser.signWithUnpublishedKey ? (await generateKeyPair("RS256")).privateKey : this.signingKey);
     return { status: 200, body: { IsSuccessful: true, ErrorMessage: "", Token: token } };
   }
 

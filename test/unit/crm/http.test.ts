@@ -32,6 +32,12 @@ describe("statusFailure", () => {
     expect(statusFailure(response(429, { "retry-after": "7" }), "POST", URL, 0).details.retryAfterMs).toBe(7000);
   });
 
+  it("names the target of a redirect", () => {
+    const error = statusFailure(response(301, { location: "https://crm.example.com/SuperOffice/api/v1/x" }), "POST", URL, 0);
+    expect(error.code).toBe("CRM_REJECTED");
+    expect(error.message).toContain("https://crm.example.com/SuperOffice/api/v1/x");
+  });
+
   it("puts the REST error text in the message", () => {
     const error = statusFailure(response(400, {}, { Error: true, ErrorType: "ArgumentException", ErrorMessage: "RelationId 99 unknown" }), "POST", URL, 0);
     expect(error.message).toContain("RelationId 99 unknown");
