@@ -40,9 +40,11 @@ export function flag() {
   return z.preprocess(booleanFromText, z.boolean({ error: "expected true or false" }));
 }
 
+/** Message for a number, true, false or null where a string belongs, which YAML makes of an unquoted 12345 or true. */
+const STRING_TYPE_ERROR = "expected a string; put quotes around a value that YAML reads as a number, true, false or null";
+
 export function text() {
-  const error = "expected a non-empty string";
-  return z.string({ error }).trim().min(1, { error });
+  return z.string({ error: STRING_TYPE_ERROR }).trim().min(1, { error: "expected a non-empty string" });
 }
 
 export function port() {
@@ -121,6 +123,5 @@ export function pemPrivateKey() {
 
 /** Accepts a password, token or other secret: any non-empty string, kept exactly as given. */
 export function secret() {
-  const error = "expected a non-empty string";
-  return z.string({ error }).min(1, { error });
+  return z.string({ error: STRING_TYPE_ERROR }).min(1, { error: "expected a non-empty string" });
 }

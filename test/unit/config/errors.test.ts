@@ -112,7 +112,7 @@ describe("loadConfig errors", () => {
 
     const errors = await loadErrors(path);
 
-    expect(errors).toContain("mailboxes[0].imap.password: expected a non-empty string");
+    expect(errors).toContain("mailboxes[0].imap.password: expected a string; put quotes around a value that YAML reads as a number, true, false or null");
     expect(errors.join("\n")).not.toContain("123456");
   });
 
