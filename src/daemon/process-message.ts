@@ -14,6 +14,9 @@ export type MessageResult = Exclude<JournalEntry["outcome"], null> | "retry" | "
 /** Reason recorded when a crash left a send with an unknown result. */
 export const UNKNOWN_SEND_REASON = "unknown whether the lead was created: leadd stopped while the GenerateLead call was in flight";
 
+/** Reason recorded when the GenerateLead call itself ended without a known result. */
+export const UNKNOWN_SEND_REASON_CALL = "unknown whether the lead was created: the GenerateLead call ended without a response";
+
 const HOUR_MS = 3_600_000;
 
 /**
@@ -122,6 +125,13 @@ async function sendLead(rt: Runtime, mb: MailboxRuntime, entry: JournalEntry, re
       rt.journal.markNotSent(entry.id);
       log.warn({ code: error.code }, "CRM not called for this message; it stays for the next cycle");
       return "deferred";
+    }
+    if (error.details.sendUnknown === true && !rt.settings.retryUnknownSends) {
+      // The request may have reached SuperOffice (timeout, reset, 500/502/504): sending it
+      // again could make a second lead, so a person checks the CRM instead.
+      rt.journal.recordOutcome(entry.id, "failed", { reason: `${UNKNOWN_SEND_REASON_CALL}: ${error.message}`, needsReview: true });
+      await applyOutcome(rt, mb, rt.journal.findById(entry.id)!, log);
+      return "failed";
     }
     if (error.code === "CRM_REJECTED") {
       rt.journal.recordOutcome(entry.id, "failed", { reason: error.message });

@@ -192,3 +192,16 @@ describe("crash recovery", () => {
     expect(first.mailbox.messages[0]!.folder).toBe(FOLDERS.done);
   });
 });
+
+describe("unknown send results", () => {
+  it("sends a review-bound failure, not a retry", async () => {
+    const { rt, mailbox, crm } = makeRuntime();
+    mailbox.add("lead:ada@example.com:u1");
+    crm.generateLead.mockRejectedValue(new LeaddError("CRM_UNAVAILABLE", "timed out", { details: { sendUnknown: true } }));
+    await runCycle(rt);
+    await runCycle(rt);
+    expect(crm.generateLead).toHaveBeenCalledTimes(1);
+    expect(mailbox.messages[0]!.folder).toBe(FOLDERS.review);
+    expect(mailbox.messages[0]!.flags).toEqual(["$LeadFailed"]);
+  });
+});
