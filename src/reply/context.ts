@@ -48,6 +48,8 @@ export interface ReplyContext {
   contact: ContactView | null;
   person: PersonView | null;
   salesRep: PersonView | null;
+  /** True when SuperOffice returned the contact, the person or the sales rep. */
+  hasCrmDetails: boolean;
   candidates: ContactView[];
   missing: string[];
   reason: string | null;
@@ -142,6 +144,9 @@ export function buildReplyContext(input: ContextInput): ReplyContext {
   const creator = analysis.creator;
   const creatorEmail = normalizeAddress(creator?.email);
   const hasPerson = crm?.RequestedPerson !== null && crm?.RequestedPerson !== undefined;
+  const contact = crm === null || crm === undefined ? null : leadContact(crm, crm.RequestedPerson);
+  const person = personView(crm?.RequestedPerson);
+  const salesRep = personView(crm?.SalesRep);
 
   return {
     outcome: input.outcome,
@@ -157,9 +162,10 @@ export function buildReplyContext(input: ContextInput): ReplyContext {
             email: creatorEmail,
           },
     lead: leadView(analysis),
-    contact: crm === null || crm === undefined ? null : leadContact(crm, crm.RequestedPerson),
-    person: personView(crm?.RequestedPerson),
-    salesRep: personView(crm?.SalesRep),
+    contact,
+    person,
+    salesRep,
+    hasCrmDetails: contact !== null || person !== null || salesRep !== null,
     // Several contacts without a person is SuperOffice's way of saying "which one?".
     candidates: hasPerson ? [] : (crm?.RequestedContacts ?? []).map(contactView),
     missing: analysis.missing.map((field) => fieldLabel(field, input.language)),
