@@ -103,14 +103,15 @@ function checkMailCredentials(
 ): void {
   const type = value.auth?.type ?? "password";
   if (type === "password") {
-    if (userRequired && value.user === undefined) return; // the missing user is reported by the field itself
-    if (value.user !== undefined && value.password === undefined) {
+    // Where user is required, its absence is reported by the field itself.
+    const needsPassword = userRequired || value.user !== undefined;
+    if (needsPassword && value.password === undefined) {
       ctx.addIssue({ code: "custom", path: ["password"], message: "required: set password or passwordFile for this user" });
     }
-    if (value.user === undefined && value.password !== undefined) {
+    if (!userRequired && value.user === undefined && value.password !== undefined) {
       ctx.addIssue({ code: "custom", path: ["user"], message: "required when password is set" });
     }
-  } else {
+  } else if (type === "microsoft" || type === "google") {
     if (value.password !== undefined) {
       ctx.addIssue({ code: "custom", path: ["password"], message: `not used with auth type ${String(type)}; remove it` });
     }

@@ -33,6 +33,7 @@ describe("imap.auth", () => {
 
   const invalid: Array<[string, Record<string, unknown>, string]> = [
     ["password missing", {}, "mailboxes[0].imap.password: required: set password or passwordFile for this user"],
+    ["user missing", { user: undefined, password: "p" }, "mailboxes[0].imap.user: required"],
     [
       "microsoft with both secret and certificate",
       { auth: { type: "microsoft", tenantId: "t", clientId: "c", clientSecret: "s", certificateThumbprint: "a".repeat(40) } },
@@ -57,6 +58,11 @@ describe("imap.auth", () => {
       "password with oauth",
       { password: "p", auth: { type: "google", clientId: "c", clientSecret: "s", refreshToken: "r" } },
       "mailboxes[0].imap.password: not used with auth type google; remove it",
+    ],
+    [
+      "unknown type, once",
+      { password: "p", auth: { type: "kerberos" } },
+      'mailboxes[0].imap.auth.type: expected type password, microsoft or google, got "kerberos"',
     ],
     [
       "unknown auth key",

@@ -53,6 +53,19 @@ describe("loadConfig errors", () => {
     expect(errors).toContain("mailboxes[0]: set exactly one of imap (a mail server) and source (a local folder)");
   });
 
+  it("reports user and password missing together", async () => {
+    const config = baseConfig();
+    config.mailboxes[0].imap = { host: "imap.example.com" };
+    const path = await writeConfig(dir, config);
+
+    const errors = await loadErrors(path);
+
+    expect(errors).toEqual([
+      "mailboxes[0].imap.user: required",
+      "mailboxes[0].imap.password: required: set password or passwordFile for this user",
+    ]);
+  });
+
   it("reports wrong types", async () => {
     const config = baseConfig();
     config.mailboxes[0].idle = "sometimes";
