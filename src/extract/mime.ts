@@ -50,6 +50,7 @@ export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
   });
 
   let headers: Headers = new Map();
+  let headerLines: { key: string; line: string }[] = [];
   let text = "";
   let html = "";
   const attachedMessages: Buffer[] = [];
@@ -58,6 +59,9 @@ export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
 
   parser.on("headers", (value: Headers) => {
     headers = value;
+  });
+  parser.on("headerLines", (lines: { key: string; line: string }[]) => {
+    headerLines = lines;
   });
   parser.on("data", (data) => {
     if (data.type === "text") {
@@ -90,7 +94,7 @@ export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
 
   return {
     headers,
-    headerText: headerTextOf(headers),
+    headerText: headerTextOf(headerLines),
     from: firstAddress(headers.get("from")),
     replyTo: firstAddress(headers.get("reply-to")),
     to: allAddresses(headers.get("to")),
@@ -122,25 +126,16 @@ async function collect(stream: NodeJS.ReadableStream, limit: number): Promise<Bu
   return tooBig ? null : Buffer.concat(chunks);
 }
 
-function headerTextOf(headers: Headers): Record<string, string> {
+/** Raw header values by lower-cased name (first occurrence), unfolded, encoded words left as they are. */
+function headerTextOf(lines: { key: string; line: string }[]): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of headers) result[name] = valueText(value);
-  return result;
-}
-
-function valueText(value: HeaderValue): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((item) => valueText(item as HeaderValue)).join(", ");
-  if (typeof value === "object" && "text" in value && typeof value.text === "string") return value.text;
-  if (typeof value === "object" && "value" in value) {
-    const inner = (value as { value: unknown }).value;
-    const params = (value as { params?: Record<string, string> }).params ?? {};
-    const paramText = Object.entries(params).map(([key, param]) => `; ${key}=${param}`).join("");
-    return `${typeof inner === "string" ? inner : ""}${paramText}`;
+  for (const { key, line } of lines) {
+    const name = key.toLowerCase();
+    if (name in result) continue;
+    const colon = line.indexOf(":");
+    result[name] = line.slice(colon + 1).replace(/\r?\n[ \t]+/g, " ").trim();
   }
-  return String(value);
+  return result;
 }
 
 function contentTypeOf(headers: Headers): string {
