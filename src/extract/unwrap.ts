@@ -39,7 +39,7 @@ export function bodyText(message: ParsedMessage): string {
 
 function clientOf(block: HeaderBlock): string {
   const separator = (block.separator ?? "").toLowerCase();
-  if (/^-{10} ?forwarded message/.test(separator)) return "Gmail";
+  if (/^-{10} ?\p{L}/u.test(separator)) return "Gmail";
   if (/^-{3,9} ?(forwarded|weitergeleitete|videresendt|vidarebefordrat|doorgestuurd)/.test(separator)) return "Thunderbird";
   if (/^(begin |anfang |start |början)/.test(separator)) return "Apple Mail";
   return "Outlook";
