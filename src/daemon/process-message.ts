@@ -86,6 +86,7 @@ export async function processMessage(rt: Runtime, mb: MailboxRuntime, folder: st
     return quarantine(rt, mb, entry, reason, log);
   }
   rt.journal.recordExtraction(entry.id, analysis);
+  if (rt.dryRun) rt.dryRun.line(`${analysis.isLead ? "lead" : "not a lead"}: ${analysis.reason}; subject ${JSON.stringify(analysis.subject)}`);
   log.debug({ isLead: analysis.isLead, reason: analysis.reason, evidence: analysis.evidence }, "message analysed");
 
   if (!analysis.isLead) return decide(rt, mb, entry.id, "not-lead", analysis.reason, log);

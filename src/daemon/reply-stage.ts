@@ -1,12 +1,12 @@
 import type { Logger } from "pino";
 import { decideReplies } from "../reply/plan.js";
 import { formatReplyForDryRun } from "../reply/format.js";
-import type { ReplySender, ReplySettings, SalesActivityLike } from "../reply/types.js";
+import type { DuplicateOf, ReplySender, ReplySettings, SalesActivityLike } from "../reply/types.js";
 import type { Mailbox } from "../fetch/mailbox.js";
 import type { Journal } from "../state/journal.js";
-import type { Analysis, Outcome } from "../types.js";
+import type { Outcome } from "../types.js";
 import type { DryRunReport } from "./dry-run.js";
-import type { OutcomeAction, ReplyRole, ReplyStage } from "./runtime.js";
+import type { OutcomeAction, ReplyRequest, ReplyStage } from "./runtime.js";
 
 export interface ReplyStageOptions {
   settings: ReplySettings;
@@ -35,7 +35,7 @@ export function createReplyStage(options: ReplyStageOptions): ReplyStage {
   };
 
   return {
-    async sendReplies(input: { entryId: number; analysis: Analysis; outcome: Outcome; reason: string | null; crm: unknown; roles: ReplyRole[] }, log: Logger) {
+    async sendReplies(input: ReplyRequest, log: Logger) {
       const now = options.now();
       const decision = decideReplies(
         {
@@ -46,7 +46,9 @@ export function createReplyStage(options: ReplyStageOptions): ReplyStage {
           roles: input.roles,
           settings: options.settings,
           ownAddresses: options.ownAddresses,
-          folder: options.actions[input.outcome].folder,
+          folder: input.folder,
+          duplicateOf: input.duplicateOf ? duplicateOf(input.duplicateOf) : undefined,
+          // Replies go out only for final outcomes: a message waiting for a CRM retry gets none yet.
           willRetry: false,
         },
         ledger,
@@ -73,6 +75,21 @@ export function createReplyStage(options: ReplyStageOptions): ReplyStage {
           });
         }
       }
+    },
+  };
+}
+
+/** CRM ids of the earlier lead, read from its stored GenerateLead response. */
+function duplicateOf(earlier: { messageId: string | null; crm: unknown }): DuplicateOf {
+  const response = (earlier.crm ?? {}) as SalesActivityLike;
+  const person = response.RequestedPerson ?? null;
+  const contacts = response.RequestedContacts ?? [];
+  return {
+    messageId: earlier.messageId,
+    crmIds: {
+      contactId: person?.ContactId ?? (contacts.length === 1 ? contacts[0]!.ContactId : null),
+      personId: person?.PersonId ?? null,
+      salesRepId: response.SalesRep?.PersonId ?? null,
     },
   };
 }

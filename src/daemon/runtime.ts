@@ -23,7 +23,21 @@ export interface OutcomeAction {
 
 /** Sends the replies of one decided message; absent when `replies` is not configured. */
 export interface ReplyStage {
-  sendReplies(input: { entryId: number; analysis: Analysis; outcome: Outcome; reason: string | null; crm: unknown; roles: ReplyRole[] }, log: Logger): Promise<void>;
+  sendReplies(input: ReplyRequest, log: Logger): Promise<void>;
+}
+
+/** One decided message as the reply stage needs it. */
+export interface ReplyRequest {
+  entryId: number;
+  analysis: Analysis;
+  outcome: Outcome;
+  reason: string | null;
+  crm: unknown;
+  roles: ReplyRole[];
+  /** Folder the message goes to, or null when it stays. */
+  folder: string | null;
+  /** The earlier message a duplicate repeats, with the CRM ids its lead got. */
+  duplicateOf: { messageId: string | null; crm: unknown } | null;
 }
 
 /** One configured mailbox, ready to process. */

@@ -17,7 +17,20 @@ export async function applyOutcome(rt: Runtime, mb: MailboxRuntime, entry: Journ
 
   if (mb.replies && entry.analysis && action.replies.length > 0) {
     try {
-      await mb.replies.sendReplies({ entryId: entry.id, analysis: entry.analysis, outcome, reason: entry.reason, crm: entry.crm, roles: action.replies }, log);
+      const earlier = entry.duplicateOf === null ? null : rt.journal.findById(entry.duplicateOf);
+      await mb.replies.sendReplies(
+        {
+          entryId: entry.id,
+          analysis: entry.analysis,
+          outcome,
+          reason: entry.reason,
+          crm: entry.crm,
+          roles: action.replies,
+          folder,
+          duplicateOf: earlier ? { messageId: earlier.messageId, crm: earlier.crm } : null,
+        },
+        log,
+      );
     } catch (error) {
       // A reply is a courtesy: its failure is logged, and the outcome still lands in the mailbox.
       log.error({ err: error, outcome }, "reply failed; the message is still flagged and moved");
@@ -36,7 +49,7 @@ export async function applyOutcome(rt: Runtime, mb: MailboxRuntime, entry: Journ
   }
 
   if (!rt.dryRun) rt.journal.markDone(entry.id);
-  log.info({ outcome, keyword: action.keyword, folder: folder ?? entry.folder, reason: entry.reason ?? undefined }, "message finished");
+  log.info({ outcome, keyword: action.keyword, destination: folder ?? entry.folder, reason: entry.reason ?? undefined }, "message finished");
   rt.observer.outcome?.(mb.name, outcome);
 }
 
