@@ -1,6 +1,8 @@
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load.js";
+import { configFileSchema } from "../../../src/config/schema.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -28,6 +30,47 @@ describe("config/leadd.example.yaml", () => {
         ]),
       },
     });
+  });
+});
+
+/** Collects every key name the schema declares, by walking zod's definitions. */
+function schemaKeys(schema: unknown, found = new Set<string>()): Set<string> {
+  const def = (schema as { _zod?: { def?: Record<string, any> } })._zod?.def;
+  if (def === undefined) return found;
+  switch (def.type) {
+    case "object":
+      for (const [key, child] of Object.entries(def.shape)) {
+        found.add(key);
+        schemaKeys(child, found);
+      }
+      break;
+    case "optional":
+    case "nullable":
+    case "default":
+      schemaKeys(def.innerType, found);
+      break;
+    case "pipe":
+      schemaKeys(def.in, found);
+      schemaKeys(def.out, found);
+      break;
+    case "array":
+      schemaKeys(def.element, found);
+      break;
+    case "union":
+      for (const option of def.options) schemaKeys(option, found);
+      break;
+  }
+  return found;
+}
+
+describe("config/leadd.example.yaml keys", () => {
+  it("documents every schema key", async () => {
+    const example = await readFile(`${root}config/leadd.example.yaml`, "utf8");
+    const keys = schemaKeys(configFileSchema);
+
+    expect(keys.size).toBeGreaterThan(80);
+    const missing = [...keys].filter((key) => !new RegExp(`\\b${key}(File)?:`).test(example));
+    expect(missing).toEqual([]);
   });
 });
 
