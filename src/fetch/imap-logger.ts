@@ -15,8 +15,9 @@ export interface ImapflowLogger {
  * the SASL responses of AUTHENTICATE; this is a second guard in case a future version or a
  * new mechanism does not.
  */
-const CREDENTIAL_COMMAND = /^(\S+\s+)(LOGIN|AUTHENTICATE)\b.*$/is;
+const CREDENTIAL_COMMAND = /^(\S+\s+)(LOGIN|AUTHENTICATE\s+[\w-]+)\b.*$/is;
 
+/** Replaces everything after LOGIN, or after the SASL mechanism name of AUTHENTICATE. */
 function scrub(entry: unknown): unknown {
   if (entry === null || typeof entry !== "object") {
     return entry;

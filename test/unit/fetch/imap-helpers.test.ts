@@ -94,6 +94,7 @@ describe("createImapflowLogger", () => {
     const { logger, text } = capture();
     logger.debug({ src: "c", msg: "2 AUTHENTICATE XOAUTH2 dXNlcj1sZWFkcwFhdXRoPUJlYXJlciB0b2tlbgEB" });
     expect(text()).not.toContain("dXNlcj1sZWFkcwFhdXRoPUJlYXJlciB0b2tlbgEB");
+    expect(text()).toContain("AUTHENTICATE XOAUTH2 (* credentials hidden *)");
   });
 
   it("moves info to debug and keeps other lines", () => {
