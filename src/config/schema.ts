@@ -80,7 +80,11 @@ function outcomeActionSchema(defaults: OutcomeAction) {
   return z
     .strictObject({
       keyword: imapKeyword().default(defaults.keyword),
-      folder: z.string({ error: "expected a key of mailboxes[].folders or null" }).min(1).nullable().default(defaults.folder),
+      folder: z
+        .string({ error: "expected a key of mailboxes[].folders or null" })
+        .min(1, { error: "expected a key of mailboxes[].folders or null" })
+        .nullable()
+        .default(defaults.folder),
       replies: replyRecipients.default([...defaults.replies]),
     })
     .default({ ...defaults, replies: [...defaults.replies] });
@@ -214,7 +218,11 @@ export const mailboxFileSchema = z
     name: mailboxName,
     imap: imapSchema.optional(),
     source: sourceSchema.optional(),
-    folder: z.union([folderName, z.array(folderName).min(1)], { error: "expected a folder name or a list of folder names" }).default("INBOX"),
+    folder: z
+      .union([folderName, z.array(folderName).min(1, { error: "expected a folder name or a list of folder names" })], {
+        error: "expected a folder name or a list of folder names",
+      })
+      .default("INBOX"),
     folders: z
       .record(z.string(), folderName.nullable(), { error: "expected a mapping of outcome folder keys to folder names or null" })
       .default({}),

@@ -80,6 +80,34 @@ describe("loadConfig errors", () => {
     expect(errors).toContain("limits.maxMessagesPerCycle: expected a number from 1 to 100000, got 0");
   });
 
+  it("reports bad values across the tree", async () => {
+    const cases: Array<[(config: Record<string, any>) => void, string]> = [
+      [(config) => (config.mailboxes = []), "mailboxes: expected at least one mailbox"],
+      [(config) => (config.log = { level: "verbose" }), 'log.level: expected trace, debug, info, warn or error, got "verbose"'],
+      [(config) => (config.http = { listen: "localhost" }), 'http.listen: expected HOST:PORT such as 127.0.0.1:9464 or [::1]:9464, got "localhost"'],
+      [(config) => (config.http = { listen: "127.0.0.1:70000" }), 'http.listen: expected HOST:PORT such as 127.0.0.1:9464 or [::1]:9464, got "127.0.0.1:70000"'],
+      [(config) => (config.lead.minConfidence = 1.5), "lead.minConfidence: expected a number from 0 to 1, got 1.5"],
+      [(config) => (config.lead.ownDomains = ["not a domain"]), 'lead.ownDomains[0]: expected a domain such as example.com, got "not a domain"'],
+      [(config) => (config.outcomes = { failed: { keyword: "Lead Failed" } }), 'outcomes.failed.keyword: expected an IMAP keyword without spaces or ( ) { % * " \\ ], got "Lead Failed"'],
+      [(config) => (config.outcomes = { created: { replies: ["lead", "lead"] } }), "outcomes.created.replies: expected each recipient once"],
+      [(config) => (config.mailboxes[0].name = "Leads Inbox"), 'mailboxes[0].name: expected a name of lower-case letters, digits, _ and -, got "Leads Inbox"'],
+      [(config) => (config.mailboxes[0].folder = []), "mailboxes[0].folder: expected a folder name or a list of folder names"],
+      [(config) => (config.health = { maxCycleAgeMinutes: 0 }), "health.maxCycleAgeMinutes: expected a number from 1 to 10080, got 0"],
+      [(config) => (config.timezone = "Europe/Atlantis"), 'timezone: expected an IANA time zone such as Europe/Oslo, got "Europe/Atlantis"'],
+      [(config) => (config.replies = { smtp: { host: "smtp.example.com" }, from: "Leads" }), 'replies.from: expected a sender such as "Leads <leads@example.com>" or leads@example.com, got "Leads"'],
+      [(config) => (config.replies = { smtp: { host: "smtp.example.com" }, from: "a@b.c", defaultLanguage: "fr" }), 'replies.defaultLanguage: expected one of en, nb, sv, da, de, nl, got "fr"'],
+    ];
+    for (const [change, expected] of cases) {
+      const config = baseConfig();
+      change(config);
+      const path = await writeConfig(dir, config);
+
+      const errors = await loadErrors(path);
+
+      expect(errors, expected).toEqual([expected]);
+    }
+  });
+
   it("reports an unknown auth type", async () => {
     const config = baseConfig();
     config.superoffice.auth = { type: "kerberos" };
