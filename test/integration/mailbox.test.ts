@@ -378,6 +378,55 @@ describe.skipIf(skipReason !== null)("imap mailbox", () => {
   });
 });
 
+describe.skipIf(skipReason !== null)("imap mailbox over starttls", () => {
+  let server: DovecotServer;
+  const opened: Mailbox[] = [];
+
+  function open(tlsRejectUnauthorized: boolean): Mailbox {
+    const created = createImapMailbox(
+      {
+        name: "leads",
+        host: server.host,
+        port: server.port,
+        secure: false,
+        user: server.user,
+        password: server.password,
+        tlsRejectUnauthorized,
+      },
+      captureLog().log,
+    );
+    opened.push(created);
+    return created;
+  }
+
+  beforeAll(async () => {
+    server = await startDovecot({ starttls: true });
+  });
+
+  afterAll(async () => {
+    for (const each of opened) {
+      await each.close();
+    }
+    await server?.stop();
+  });
+
+  it("rejects a self-signed certificate by default", async () => {
+    const error = await leaddErrorOf(open(true).connect());
+
+    expect(error.code).toBe("IMAP_CONNECTION_FAILED");
+    expect(error.message).toContain("imap.tlsRejectUnauthorized");
+  });
+
+  it("upgrades with tlsRejectUnauthorized false", async () => {
+    const insecure = open(false);
+
+    await insecure.connect();
+
+    await expect(insecure.listPending("INBOX", [])).resolves.toMatchObject({ messages: [] });
+    expect(await server.readLog()).toMatch(/Login: user=<leads@example\.com>.*, TLS/);
+  });
+});
+
 describe.skipIf(skipReason !== null)("imap mailbox over tls", () => {
   let server: DovecotServer;
   const opened: Mailbox[] = [];
