@@ -92,7 +92,7 @@ export function scanPhones(lines: string[], context: ScanContext): PhoneCandidat
       const raw = match[0].trim();
       const before = line.slice(Math.max(0, match.index - 48), match.index);
       const after = line.slice(match.index + match[0].length, match.index + match[0].length + 3);
-      if (/^[\d.,]/.test(after) || /[\d,]$/.test(before) || /[-/]$/.test(before.trim()) && /\d$/.test(before.trim().slice(0, -1))) continue;
+      if (/^([.,]?\d)/.test(after) || /\d[.,]?$/.test(before) || /[-/]$/.test(before.trim()) && /\d$/.test(before.trim().slice(0, -1))) continue;
       if (FAX_LABEL.test(before) || NOT_PHONE_LABEL.test(before)) continue;
       if (/(€|\$|£|kr|nok|sek|dkk|eur)\s*$/i.test(before) || /^\s*(%|€|kr|mm|cm|m²|m2|users|brukere)/i.test(after)) continue;
 

@@ -38,4 +38,9 @@ describe("scanPhones", () => {
     expect(scanPhones(["We have 1 200 users in 2025"], prose)).toEqual([]);
     expect(scanPhones(["Please call me on 0113 496 0123 tomorrow"], prose)[0]?.value).toBe("+441134960123");
   });
+
+  it("takes a number that ends a sentence", () => {
+    const prose = { regions: ["DK" as const], from: "enquiry text", base: 5, prose: true };
+    expect(scanPhones(["Ring gerne på 20 30 40 50."], prose)[0]?.value).toBe("+4520304050");
+  });
 });
