@@ -71,7 +71,7 @@ export const DEFAULT_OUTCOMES: Readonly<Record<Outcome, OutcomeAction>> = {
   quarantined: { keyword: "$LeadQuarantined", folder: "quarantine", replies: [] },
 };
 
-/** Who gets a reply for an outcome: the forwarder, the lead, both or nobody. */
+/** Recipients of the replies for an outcome: forwarder, lead, both or none. */
 const replyRecipients = z
   .array(z.enum(REPLY_RECIPIENTS, { error: "expected forwarder or lead" }), { error: "expected a list of forwarder and lead" })
   .refine((list) => new Set(list).size === list.length, { error: "expected each recipient once" });
