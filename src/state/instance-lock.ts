@@ -1,3 +1,7 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LeaddError } from "../errors.js";
 
@@ -17,6 +21,7 @@ export class InstanceLock {
     const lockPath = `${statePath}.lock`;
     let db: Database.Database | null = null;
     try {
+      mkdirSync(dirname(lockPath), { recursive: true });
       db = new Database(lockPath, { timeout: 0 });
       db.pragma("locking_mode = EXCLUSIVE");
       db.exec("CREATE TABLE IF NOT EXISTS holder (pid INTEGER)");
