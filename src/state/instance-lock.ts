@@ -1,7 +1,5 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LeaddError } from "../errors.js";
 
