@@ -100,8 +100,10 @@ interface Base {
 
 function extractLead(message: ParsedMessage, layers: Layer[], options: AnalyzeOptions, base: Base): Analysis {
   const own = (address: string): boolean => isOwnAddress(address, options.ownDomains, options.ownAddresses);
-  let leadIndex = layers.findIndex((layer) => (layer.sender.address !== "" || layer.sender.name !== "") && !own(layer.sender.address));
-  if (leadIndex < 0) leadIndex = layers.length - 1;
+  // The innermost sender who is not one of us wrote the enquiry; outer layers are forwarders.
+  let leadIndex = layers.length - 1;
+  while (leadIndex > 0 && own(layers[leadIndex]!.sender.address)) leadIndex--;
+  if (own(layers[leadIndex]!.sender.address)) leadIndex = layers.length - 1;
   const leadLayer = layers[leadIndex]!;
   const evidence: Partial<Record<LeadField, Evidence>> = {};
 
@@ -261,7 +263,7 @@ function choosePhone(form: FormData | null, description: string, signature: stri
   add(email ? regionOfEmail(email) : null);
   if (form?.values.country) add(regionOfCountryName(form.values.country));
   add(regionOfLanguage(language));
-  add(defaultCountry.toUpperCase() as CountryCode);
+  if (/^[A-Za-z]{2}$/.test(defaultCountry)) add(defaultCountry.toUpperCase() as CountryCode);
 
   for (const value of [form?.values.mobile, form?.values.phone]) {
     if (!value) continue;

@@ -79,7 +79,7 @@ interface ScanContext {
   from: string;
   /** Base score of the place the line came from. */
   base: number;
-  /** Prose lines only take numbers that the writer asks to be called on or labels. */
+  /** Prose lines only yield numbers with a call cue ("call me on") or a phone label. */
   prose: boolean;
 }
 

@@ -14,7 +14,7 @@ export interface Layer {
   sender: Address;
   subject: string;
   lines: string[];
-  /** How this layer was found: "message", "inline", "attached". */
+  /** Source of this layer: the outer message, an inline forward or an attached message. */
   via: "message" | "inline" | "attached";
   /** Mail client whose forward layout revealed this layer, when known. */
   client: string | null;
@@ -45,7 +45,7 @@ function clientOf(block: HeaderBlock): string {
   return "Outlook";
 }
 
-/** Whether a header block inside a layer is a forward (to unwrap) rather than quoted reply history. */
+/** Decides whether a header block inside a layer is a forward to unwrap rather than quoted reply history. */
 function isForward(layer: Layer, block: HeaderBlock, options: UnwrapOptions): boolean {
   if (block.separator && !/^[_-]+$/.test(block.separator)) return !/original|ursprüngliche|oorspronkelijk|oprindelig|opprinnelig|ursprungligt/i.test(block.separator) || FORWARD_SUBJECT.test(layer.subject);
   if (FORWARD_SUBJECT.test(layer.subject)) return true;

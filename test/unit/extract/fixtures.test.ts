@@ -17,3 +17,16 @@ describe("analyzeMessage fixtures", async () => {
     });
   }
 });
+
+describe("analyzeMessage fixtures without own domains", async () => {
+  // `leadd parse` without a config file knows no own domains and no default country.
+  const options = await corpusOptions({ ownDomains: [], ownAddresses: [], ownCompany: undefined, defaultCountry: "" });
+  for (const testCase of loadCases(FIXTURES)) {
+    it(testCase.name, async () => {
+      const analysis = await analyzeMessage(testCase.eml, options, silentLog);
+      const request = analysis.isLead ? buildLeadRequest(analysis, leadSettings) : null;
+      const misses = compareCase(testCase.expected, analysis.isLead, request).filter((miss) => !miss.startsWith("CreatorsContact"));
+      expect(misses).toEqual([]);
+    });
+  }
+});
