@@ -1,45 +1,45 @@
 import type { Logger } from "pino";
 import type { TokenProvider } from "../auth/index.js";
 import type { LeaddConfig } from "../config/schema.js";
+import { startOps, type Ops } from "../ops/index.js";
 import { watchFolder, type IdleWatch } from "./idle-watch.js";
-import type { CycleObserver, Runtime } from "./runtime.js";
 
-/** What `leadd run` adds around the cycles: IDLE watches, and hooks for health, metrics and systemd. */
-export interface Operations {
-  observer: CycleObserver;
-  watchTokens(providers: Array<{ name: string; provider: TokenProvider }>): void;
-  watchIdle(config: LeaddConfig, runtime: Runtime, trigger: (mailbox: string) => void): Promise<{ stop(): Promise<void> }>;
-  ready(): Promise<void>;
-  cycleDone(): void;
-  stopping(): Promise<void>;
-  stop(): Promise<void>;
+/** What `leadd run` adds around its cycles: health, metrics, systemd notification and IDLE watches. */
+export interface Operations extends Pick<Ops, "observer" | "watchTokens" | "ready" | "cycleDone" | "stopping" | "stop"> {
+  /** Start an IMAP IDLE watch for every mailbox folder with `idle: true`; each calls `trigger` on new mail. */
+  watchIdle(config: LeaddConfig, tokenProviders: Array<{ name: string; provider: TokenProvider }>, trigger: (mailbox: string) => void): { stop(): Promise<void> };
 }
 
-export async function startOperations(_config: LeaddConfig, log: Logger): Promise<Operations> {
+export async function startOperations(config: LeaddConfig, log: Logger): Promise<Operations> {
+  const ops = await startOps(config, log);
   return {
-    observer: {},
-    watchTokens: () => {},
-    async watchIdle(config, _runtime, trigger) {
+    observer: ops.observer,
+    watchTokens: (providers) => ops.watchTokens(providers),
+    ready: () => ops.ready(),
+    cycleDone: () => ops.cycleDone(),
+    stopping: () => ops.stopping(),
+    stop: () => ops.stop(),
+    watchIdle(idleConfig, tokenProviders, trigger) {
       const watches: IdleWatch[] = [];
-      for (const mailbox of config.mailboxes) {
+      for (const mailbox of idleConfig.mailboxes) {
         if (!mailbox.idle || !mailbox.imap) continue;
         const imap = mailbox.imap;
+        const provider = tokenProviders.find((entry) => entry.name === `${mailbox.name}/imap`)?.provider;
         for (const folder of mailbox.folder) {
-          watches.push(
-            watchFolder(
-              { name: mailbox.name, host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, password: imap.password, tlsRejectUnauthorized: imap.tlsRejectUnauthorized },
-              folder,
-              () => trigger(mailbox.name),
-              log.child({ mailbox: mailbox.name }),
-            ),
-          );
+          const options = {
+            name: mailbox.name,
+            host: imap.host,
+            port: imap.port,
+            secure: imap.secure,
+            user: imap.user,
+            password: provider ? undefined : imap.password,
+            accessToken: provider ? () => provider.getAccessToken() : undefined,
+            tlsRejectUnauthorized: imap.tlsRejectUnauthorized,
+          };
+          watches.push(watchFolder(options, folder, () => trigger(mailbox.name), log.child({ mailbox: mailbox.name })));
         }
       }
       return { stop: async () => void (await Promise.all(watches.map((watch) => watch.stop()))) };
     },
-    ready: async () => {},
-    cycleDone: () => {},
-    stopping: async () => {},
-    stop: async () => {},
   };
 }

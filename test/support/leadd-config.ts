@@ -13,6 +13,8 @@ export interface TestConfigOptions {
   extra?: Record<string, unknown>;
   mailboxExtra?: Record<string, unknown>;
   superofficeExtra?: Record<string, unknown>;
+  /** Further mailboxes, written as they are after the first one. */
+  additionalMailboxes?: Array<Record<string, unknown>>;
 }
 
 export function writeTestConfig(options: TestConfigOptions): string {
@@ -33,6 +35,7 @@ export function writeTestConfig(options: TestConfigOptions): string {
         folder: "INBOX",
         ...options.mailboxExtra,
       },
+      ...(options.additionalMailboxes ?? []),
     ],
     superoffice: {
       url: options.superofficeUrl,
@@ -54,4 +57,15 @@ export function writeTestConfig(options: TestConfigOptions): string {
   const path = join(options.dir, "leadd.yaml");
   writeFileSync(path, stringify(config), { mode: 0o600 });
   return path;
+}
+
+export const TEST_REPLY_FROM = "Aurora leads <leads@aurora.example.com>";
+
+/** A `replies:` block that sends through a capture server on 127.0.0.1 without logging in. */
+export function testRepliesBlock(smtp: { host: string; port: number }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    smtp: { host: smtp.host, port: smtp.port, secure: false },
+    from: TEST_REPLY_FROM,
+    ...extra,
+  };
 }

@@ -29,7 +29,7 @@ export async function runCommand(options: { config?: string; dryRun?: boolean })
       built.runtime.stopping.requested = true;
     },
   });
-  const idle = await operations.watchIdle(config, built.runtime, (mailbox) => scheduler.trigger(`idle:${mailbox}`));
+  const idle = operations.watchIdle(config, built.tokenProviders, (mailbox) => scheduler.trigger(`idle:${mailbox}`));
 
   try {
     await operations.ready();
