@@ -19,7 +19,7 @@ export const CREDENTIAL_WARNING_INTERVAL_MS = 24 * 60 * 60_000;
 
 export interface HealthOptions {
   maxCycleAgeMinutes: number;
-  /** Mailboxes expected to report; a mailbox without any cycle is stale once the age passes. */
+  /** Mailboxes expected to report. A mailbox without any cycle turns stale once the age passes. */
   mailboxes: string[];
   /** Process start; a mailbox with no cycle yet is measured from here. */
   startedAt: Date;
@@ -66,7 +66,7 @@ interface CredentialState {
 /**
  * Health of the daemon: ok while every mailbox had a successful cycle within
  * `health.maxCycleAgeMinutes`. A single failed cycle does not make it fail, because the next
- * cycle usually recovers; the last error is reported alongside.
+ * cycle usually recovers. The last error is reported alongside.
  */
 export class Health {
   private readonly maxAgeMs: number;

@@ -7,7 +7,7 @@ import { LeaddError } from "../errors.js";
 import type { Health } from "./health.js";
 import type { Metrics } from "./metrics.js";
 
-/** A scrape or probe is one small request; ten seconds frees a socket from a stuck client. */
+/** A scrape or probe is one small request, so ten seconds frees a socket from a stuck client. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Open connections get this long to finish when the listener stops. */
@@ -33,7 +33,7 @@ export class OpsHttpServer {
     private readonly log: Logger,
   ) {}
 
-  /** Starts listening and returns the bound address; throws HTTP_LISTEN_FAILED when the bind fails. */
+  /** Starts listening and returns the bound address. Throws HTTP_LISTEN_FAILED when the bind fails. */
   async start(): Promise<{ host: string; port: number }> {
     const server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {

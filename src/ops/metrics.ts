@@ -28,7 +28,7 @@ export class Metrics {
 
   private readonly calls = new Counter({
     name: "leadd_generatelead_calls_total",
-    help: "GenerateLead calls, by result; a call retried inside the client counts once.",
+    help: "GenerateLead calls, by result. A call retried inside the client counts once.",
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
@@ -129,7 +129,7 @@ export class Metrics {
     this.cycleFailures.inc({ mailbox });
   }
 
-  /** Sets a provider's token expiry by hand; null removes the series. */
+  /** Sets a provider's token expiry by hand, and removes the series for null. */
   setTokenExpiry(provider: string, expiresAt: Date | null): void {
     if (expiresAt) {
       this.tokenExpiry.set({ provider }, expiresAt.getTime() / 1000);

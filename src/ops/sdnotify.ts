@@ -79,7 +79,7 @@ export class SystemdNotifier {
     return Math.max(1, Math.floor(usec / 2000));
   }
 
-  /** Pings the watchdog every half WATCHDOG_USEC until stopWatchdog(); does nothing without a watchdog. */
+  /** Pings the watchdog every half WATCHDOG_USEC until stopWatchdog(), and does nothing without a watchdog. */
   startWatchdog(): void {
     const intervalMs = this.watchdogIntervalMs();
     if (intervalMs === null || this.watchdogTimer) {
@@ -106,7 +106,7 @@ export class SystemdNotifier {
     }
   }
 
-  /** Sends the assignments in order, one systemd-notify run each; resolves false when sending failed. */
+  /** Sends the assignments in order, one systemd-notify run each. Resolves false when sending failed. */
   private send(assignments: string[]): Promise<boolean> {
     if (!this.enabled) {
       return Promise.resolve(false);
@@ -141,7 +141,7 @@ export class SystemdNotifier {
   }
 }
 
-/** Builds a STATUS= assignment; sd_notify messages are newline-separated, so newlines become spaces. */
+/** Builds a STATUS= assignment. sd_notify messages are newline-separated, so newlines become spaces. */
 function statusAssignment(text: string): string {
   return `STATUS=${text.replace(/[\r\n]+/g, " ").trim()}`;
 }
