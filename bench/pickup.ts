@@ -20,7 +20,7 @@ const MAX_WAIT_MS = 30_000;
 
 function enquiry(index: number): string {
   return [
-    `From: "Test Person ${index}" <person${index}@pickup-${index}.example.no>`,
+    `From: "Ingrid Solberg" <ingrid.solberg@pickup-${index}.example.no>`,
     "To: leads@aurora.example.com",
     `Subject: Enquiry ${index}`,
     `Message-ID: <pickup-${index}-${Date.now()}@example.no>`,
@@ -29,7 +29,7 @@ function enquiry(index: number): string {
     "",
     `Hello, we would like a quote for 40 desks. Please call me on +47 912 34 5${String(index).padStart(2, "0")}.`,
     "",
-    `Test Person ${index}`,
+    "Ingrid Solberg",
     `Pickup ${index} AS`,
     "",
   ].join("\r\n");

@@ -32,7 +32,11 @@ interface WorkerReply {
  */
 export async function createAnalyzer(settings: AnalyzerSettings, log: Logger): Promise<Analyzer> {
   if (import.meta.url.endsWith(".ts")) return createInlineAnalyzer(settings, log);
-  return new WorkerAnalyzer(settings, log);
+  const analyzer = new WorkerAnalyzer(settings, log);
+  // Start the worker now: loading the extraction modules takes about two seconds, which
+  // would otherwise delay the first message after start-up or IDLE pick-up.
+  analyzer.warmUp();
+  return analyzer;
 }
 
 async function createInlineAnalyzer(settings: AnalyzerSettings, log: Logger): Promise<Analyzer> {
@@ -90,6 +94,10 @@ class WorkerAnalyzer implements Analyzer {
       worker.on("error", onError);
       worker.postMessage({ id, raw });
     });
+  }
+
+  warmUp(): void {
+    this.ensureWorker();
   }
 
   async close(): Promise<void> {

@@ -38,6 +38,8 @@ export function watchFolder(options: ImapOptions, folder: string, onNewMail: () 
         });
         failures = 0;
         watchLog.info("IDLE watch started");
+        // Mail that arrived while the watch was starting or reconnecting raised no event.
+        onNewMail();
         while (!stopped && current.usable) {
           const restart = setTimeout(() => void current.noop().catch(() => {}), IDLE_RESTART_MS);
           try {

@@ -64,9 +64,9 @@ interface CredentialState {
 }
 
 /**
- * Health of the daemon: ok while every mailbox had a successful cycle within
- * `health.maxCycleAgeMinutes`. A single failed cycle does not make it fail, because the next
- * cycle usually recovers. The last error is reported alongside.
+ * Health of the daemon: ok while the last cycle of every mailbox succeeded, within
+ * `health.maxCycleAgeMinutes`. A mailbox whose last cycle failed is reported with its error
+ * at once; staleness warnings in the log only start after the age has passed.
  */
 export class Health {
   private readonly maxAgeMs: number;
@@ -102,7 +102,8 @@ export class Health {
     const mailboxes: MailboxHealth[] = [];
     const reasons: string[] = [];
     for (const [mailbox, state] of this.mailboxes) {
-      const ok = !this.isStale(state, now);
+      const failedLast = state.lastFailureAt !== null && (state.lastSuccessAt === null || state.lastFailureAt > state.lastSuccessAt);
+      const ok = !failedLast && !this.isStale(state, now);
       mailboxes.push({
         mailbox,
         ok,
@@ -110,8 +111,10 @@ export class Health {
         lastFailureAt: state.lastFailureAt?.toISOString() ?? null,
         lastError: state.lastError,
       });
-      if (!ok) {
+      if (this.isStale(state, now)) {
         reasons.push(this.describeStale(mailbox, state));
+      } else if (failedLast) {
+        reasons.push(`mailbox ${mailbox}: last cycle failed at ${state.lastFailureAt!.toISOString()}: ${state.lastError ?? "unknown error"}`);
       }
     }
 

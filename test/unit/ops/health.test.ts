@@ -37,13 +37,21 @@ describe("Health", () => {
     expect(status.reason).toBe("mailbox leads: no successful cycle since the start at 2026-03-02T08:00:00.000Z");
   });
 
-  it("tolerates one failed cycle", () => {
+  it("reports a failed last cycle", () => {
     const health = new Health({ maxCycleAgeMinutes: 15, mailboxes: ["leads"], startedAt: START }, logCapture().log);
     health.cycleSucceeded("leads", at(2));
     health.cycleFailed("leads", "IMAP login failed", at(4));
     const status = health.status(at(6));
-    expect(status.ok).toBe(true);
+    expect(status.ok).toBe(false);
+    expect(status.reason).toBe("mailbox leads: last cycle failed at 2026-03-02T08:04:00.000Z: IMAP login failed");
     expect(status.mailboxes[0]?.lastError).toBe("IMAP login failed");
+  });
+
+  it("recovers after a successful cycle", () => {
+    const health = new Health({ maxCycleAgeMinutes: 15, mailboxes: ["leads"], startedAt: START }, logCapture().log);
+    health.cycleFailed("leads", "IMAP login failed", at(4));
+    health.cycleSucceeded("leads", at(6));
+    expect(health.status(at(7)).ok).toBe(true);
   });
 
   it("names the stale mailbox and error", () => {
