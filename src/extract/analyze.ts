@@ -26,8 +26,11 @@ export interface AnalyzeOptions {
   formRules: FormRule[];
 }
 
-/** Headers kept on the analysis for the reply stage's loop checks. */
-const KEPT_HEADERS = ["auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-leadd-reply", "reply-to", "return-path", "x-autoreply", "x-auto-response-suppress"];
+/** Headers kept on the analysis for the reply stage: loop checks, the List-Post recipient check and threading. */
+const KEPT_HEADERS = [
+  "auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-leadd-reply", "reply-to", "return-path", "x-autoreply", "x-auto-response-suppress",
+  "list-post", "in-reply-to", "references",
+];
 
 /**
  * Classifies one raw message and, for a lead, extracts the lead's person, company, phone
