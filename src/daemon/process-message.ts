@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { isLeaddError } from "../errors.js";
 import type { MailboxMessage } from "../fetch/mailbox.js";
 import { applyOutcome, flagForRetry } from "../outcome/actions.js";
+import { parseMessageIds } from "../reply/header-safety.js";
 import type { JournalEntry } from "../state/journal.js";
 import type { Analysis } from "../types.js";
 import { recoverEntry } from "./recover.js";
@@ -16,6 +17,9 @@ export const UNKNOWN_SEND_REASON = "unknown whether the lead was created: leadd 
 
 /** Reason recorded when the GenerateLead call itself ended without a known result. */
 export const UNKNOWN_SEND_REASON_CALL = "unknown whether the lead was created: the GenerateLead call ended without a response";
+
+/** Not-lead reason of mail that answers one of leadd's own replies. */
+export const OWN_REPLY_REASON = "reply to leadd's own message";
 
 const HOUR_MS = 3_600_000;
 
@@ -85,6 +89,7 @@ export async function processMessage(rt: Runtime, mb: MailboxRuntime, folder: st
     const reason = isLeaddError(error) ? error.message : `parser error: ${(error as Error).message}`;
     return quarantine(rt, mb, entry, reason, log);
   }
+  analysis = markAnswerToOwnReply(rt, analysis);
   rt.journal.recordExtraction(entry.id, analysis);
   if (rt.dryRun) rt.dryRun.line(`${analysis.isLead ? "lead" : "not a lead"}: ${analysis.reason}; subject ${JSON.stringify(analysis.subject)}`);
   log.debug({ isLead: analysis.isLead, reason: analysis.reason, evidence: analysis.evidence }, "message analysed");
@@ -106,6 +111,18 @@ export async function processMessage(rt: Runtime, mb: MailboxRuntime, folder: st
     }
     return sendLead(rt, mb, entry!, request, log);
   });
+}
+
+/**
+ * A colleague's answer to one of leadd's replies ("thanks, I'll call them") reads like an
+ * enquiry but is not one: mail whose In-Reply-To or References names a reply leadd sent is
+ * not a lead.
+ */
+function markAnswerToOwnReply(rt: Runtime, analysis: Analysis): Analysis {
+  if (!analysis.isLead) return analysis;
+  const ids = [...parseMessageIds(analysis.headers["in-reply-to"]), ...parseMessageIds(analysis.headers["references"])];
+  if (!rt.journal.isOwnReply(ids)) return analysis;
+  return { ...analysis, isLead: false, reason: OWN_REPLY_REASON };
 }
 
 async function sendLead(rt: Runtime, mb: MailboxRuntime, entry: JournalEntry, request: ReturnType<MailboxRuntime["buildRequest"]>, log: Logger): Promise<MessageResult> {

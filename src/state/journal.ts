@@ -271,6 +271,19 @@ export class Journal {
     return this.db.prepare("SELECT 1 FROM replies WHERE message = ? AND role = ?").get(messageEntry, role) !== undefined;
   }
 
+  /**
+   * Whether any of `messageIds` (from In-Reply-To and References) is the Message-ID of a reply
+   * leadd sent, so that an answer to one of its replies is not taken for a new enquiry.
+   */
+  isOwnReply(messageIds: string[]): boolean {
+    if (messageIds.length === 0) return false;
+    // One JSON parameter instead of one per id, so a long References header needs no extra limit.
+    const row = this.db
+      .prepare("SELECT 1 FROM replies WHERE smtp_id IN (SELECT value FROM json_each(?)) LIMIT 1")
+      .get(JSON.stringify(messageIds));
+    return row !== undefined;
+  }
+
   recordReply(messageEntry: number | null, role: string, recipient: string, smtpId: string | null, sentAt: Date): void {
     this.db
       .prepare("INSERT OR IGNORE INTO replies (message, role, recipient, smtp_id, sent_at) VALUES (?, ?, ?, ?, ?)")
