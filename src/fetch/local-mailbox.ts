@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LeaddError } from "../errors.js";
 import type { Mailbox, MailboxMessage } from "./mailbox.js";
@@ -30,7 +30,7 @@ export function createLocalMailbox(options: { name: string; type: "folder" | "ma
       const messages: MailboxMessage[] = [];
       for (const [index, file] of files.entries()) {
         const info = await stat(file);
-        messages.push({ uid: index + 1, messageId: null, size: info.size, flags: [], internalDate: info.mtime });
+        messages.push({ uid: index + 1, messageId: await readMessageId(file), size: info.size, flags: [], internalDate: info.mtime });
       }
       return { uidValidity: createHash("sha256").update(root).digest("hex").slice(0, 16), messages };
     },
@@ -68,4 +68,22 @@ async function listMaildir(root: string): Promise<string[]> {
     for (const name of (await readdir(folder)).sort()) files.push(join(folder, name));
   }
   return files;
+}
+
+/** Bytes read to find the Message-ID; header blocks of real mail fit well within them. */
+const HEADER_SCAN_BYTES = 64 * 1024;
+
+/** Read the Message-ID header from the start of a file, as an IMAP server's envelope would give it. */
+async function readMessageId(file: string): Promise<string | null> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(HEADER_SCAN_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEADER_SCAN_BYTES, 0);
+    const text = buffer.subarray(0, bytesRead).toString("latin1");
+    const headerEnd = text.search(/\r?\n\r?\n/);
+    const headers = (headerEnd === -1 ? text : text.slice(0, headerEnd)).replace(/\r?\n[ \t]+/g, " ");
+    return /^message-id:\s*(<[^>\s]+>)/im.exec(headers)?.[1] ?? null;
+  } finally {
+    await handle.close();
+  }
 }
