@@ -174,7 +174,8 @@ export class Journal {
 
   /**
    * Find the first other message about the same enquiry that made, or may have made, a lead:
-   * same fingerprint or same original Message-ID.
+   * same fingerprint or same original Message-ID. "May have made" covers a send in flight and
+   * a send whose result stayed unknown (failed, sent to review), because the CRM may hold that lead.
    */
   findEarlierLead(id: number, fingerprint: string | null, originalMessageId: string | null): JournalEntry | null {
     const outcomes = LEAD_MADE.map(() => "?").join(", ");
@@ -182,7 +183,7 @@ export class Journal {
       .prepare(
         `SELECT * FROM messages
          WHERE id <> ? AND ((fingerprint IS NOT NULL AND fingerprint = ?) OR (original_message_id IS NOT NULL AND original_message_id = ?))
-           AND (step = 'sending' OR outcome IN (${outcomes}))
+           AND (step = 'sending' OR outcome IN (${outcomes}) OR (outcome = 'failed' AND needs_review = 1))
          ORDER BY id LIMIT 1`,
       )
       .get(id, fingerprint, originalMessageId, ...LEAD_MADE) as Row | undefined;
