@@ -76,6 +76,7 @@ export class SuperOfficeStandIn {
   private readonly faults: QueuedFault[] = [];
   private activeServer = 0;
   private tenantState = { State: "Running", IsRunning: true };
+  private responseDelay: ((request: RecordedRequest) => number) | null = null;
   private clock: () => number;
 
   private constructor(private readonly options: StandInOptions) {
@@ -121,6 +122,15 @@ export class SuperOfficeStandIn {
   /** Queues a fault for the next matching request(s). */
   fail(fault: Fault, rule: FaultRule = {}): void {
     this.faults.push({ fault, rule, remaining: rule.times ?? 1 });
+  }
+
+  /**
+   * Delays every request under /{customer}/api/ by this many milliseconds before it is
+   * handled; a function gets the recorded request, so a test can also act on its arrival.
+   * null = no delay.
+   */
+  setResponseDelay(delay: number | ((request: RecordedRequest) => number) | null): void {
+    this.responseDelay = typeof delay === "number" ? () => delay : delay;
   }
 
   /** Drops queued faults. */
@@ -197,10 +207,15 @@ export class SuperOfficeStandIn {
       json = undefined;
     }
     const port = (request.socket.localPort ?? 0);
-    this.requests.push({ method, path, headers: request.headers, body, json, port });
-    response.setHeader("Date", new Date(this.clock()).toUTCString());
+    const recorded: RecordedRequest = { method, path, headers: request.headers, body, json, port };
+    this.requests.push(recorded);
 
     const apiPath = this.apiPath(path);
+    const delayMs = apiPath !== null && this.responseDelay ? this.responseDelay(recorded) : 0;
+    if (delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    response.setHeader("Date", new Date(this.clock()).toUTCString());
     const fault = this.takeFault(method, path, apiPath !== null);
     if (fault) {
       this.applyFault(fault, request, response);
