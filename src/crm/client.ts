@@ -41,6 +41,8 @@ export interface SuperOfficeClientDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Source of jitter in [0, 1). */
   random?: () => number;
+  /** Called before each retry, for the retries metric. */
+  onRetry?: () => void;
 }
 
 interface CallOptions {
@@ -68,6 +70,7 @@ export class SuperOfficeClient {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly onRetry: (() => void) | undefined;
 
   constructor(
     private readonly options: SuperOfficeOptions,
@@ -78,6 +81,7 @@ export class SuperOfficeClient {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;
+    this.onRetry = deps.onRetry;
 
     this.site = parseSiteUrl(options.url);
     this.stateUrl = stateUrlFor(this.site, options.stateUrl);
@@ -257,6 +261,7 @@ export class SuperOfficeClient {
         return { retry, retryAfterMs: details.retryAfterMs ?? null };
       },
       onRetry: ({ attempt, delayMs, error }) => {
+        this.onRetry?.();
         const details = failureDetails(error);
         this.log.warn(
           { method, path, attempt, delayMs, status: details.status, networkCode: details.networkCode, err: safeMessage(error) },

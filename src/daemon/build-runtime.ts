@@ -41,7 +41,10 @@ export async function buildRuntime(config: LeaddConfig, log: Logger, options: Bu
   const journal = options.dryRun ? await openScratchJournal(config.state) : Journal.open(config.state);
   const tokenProviders: Array<{ name: string; provider: TokenProvider }> = [];
 
-  const crmClient = options.dryRun ? null : new SuperOfficeClient({ ...config.superoffice, retryUnknownSends: config.superoffice.retryUnknownSends }, log.child({ component: "crm" }));
+  const observer = options.observer ?? {};
+  const crmClient = options.dryRun
+    ? null
+    : new SuperOfficeClient(config.superoffice, log.child({ component: "crm" }), { onRetry: () => observer.crmRetry?.() });
   const crm = crmClient ?? dryRunCrm(report!);
   const ownAddresses = collectOwnAddresses(config);
 
@@ -116,7 +119,7 @@ export async function buildRuntime(config: LeaddConfig, log: Logger, options: Bu
     },
     locks: new KeyedLock(),
     dryRun: report,
-    observer: options.observer ?? {},
+    observer,
     stopping: { requested: false },
     now: () => new Date(),
   };
@@ -152,7 +155,8 @@ function openMailbox(config: MailboxConfig, index: number, log: Logger, tokenPro
   );
 }
 
-function smtpOptions(config: MailboxConfig, index: number, log: Logger, tokenProviders: BuiltRuntime["tokenProviders"]) {
+/** SMTP options of a mailbox's replies, with its OAuth token provider registered in `tokenProviders`. */
+export function smtpOptions(config: MailboxConfig, index: number, log: Logger, tokenProviders: BuiltRuntime["tokenProviders"]) {
   const smtp = config.replies!.smtp;
   const provider = smtp.user ? createTokenProvider(smtp.auth, smtp.user, log, { configPath: `mailboxes[${index}].replies.smtp.auth` }) : null;
   if (provider) tokenProviders.push({ name: `${config.name}/smtp`, provider });

@@ -71,6 +71,7 @@ export interface CycleObserver {
   cycleFailed?(mailbox: string, reason: string, at: Date): void;
   imapError?(mailbox: string): void;
   crmError?(code: string): void;
+  crmRetry?(): void;
 }
 
 export interface Runtime {

@@ -28,5 +28,8 @@ export function createCycleObserver(metrics: Metrics, health: Health): CycleObse
     crmError(code: string) {
       metrics.recordCrmError(code);
     },
+    crmRetry() {
+      metrics.recordCrmRetry();
+    },
   };
 }

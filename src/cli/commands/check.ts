@@ -1,5 +1,5 @@
 import { EXIT, isLeaddError } from "../../errors.js";
-import { buildRuntime } from "../../daemon/build-runtime.js";
+import { buildRuntime, smtpOptions } from "../../daemon/build-runtime.js";
 import { createReplySender } from "../../reply/send.js";
 import { setUp } from "./setup.js";
 
@@ -51,10 +51,8 @@ export async function checkCommand(options: { config?: string }): Promise<number
       const smtp = mailbox.replies?.smtp;
       if (!smtp) continue;
       await step(`SMTP ${smtp.host}:${smtp.port} for mailbox ${mailbox.name}`, async () => {
-        const sender = createReplySender(
-          { host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, password: smtp.password, tlsRejectUnauthorized: smtp.tlsRejectUnauthorized },
-          log.child({ mailbox: mailbox.name, configPath: `mailboxes[${index}].replies.smtp` }),
-        );
+        const smtpLog = log.child({ mailbox: mailbox.name, configPath: `mailboxes[${index}].replies.smtp` });
+        const sender = createReplySender(smtpOptions(mailbox, index, smtpLog, []), smtpLog);
         await sender.verify();
       });
     }
