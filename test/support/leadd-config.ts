@@ -61,7 +61,7 @@ export function writeTestConfig(options: TestConfigOptions): string {
 
 export const TEST_REPLY_FROM = "Aurora leads <leads@aurora.example.com>";
 
-/** A `replies:` block that sends through a capture server on 127.0.0.1 without logging in. */
+/** Returns a `replies:` block that sends through a capture server on 127.0.0.1 without logging in. */
 export function testRepliesBlock(smtp: { host: string; port: number }, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     smtp: { host: smtp.host, port: smtp.port, secure: false },

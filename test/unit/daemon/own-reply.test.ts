@@ -6,7 +6,7 @@ import { fakeAnalysis, makeRuntime } from "./fakes.js";
 
 const OWN_REPLY_ID = "<0b6c2f1e-3d4a-4b5c-8d9e-1f2a3b4c5d6e@aurora.example.com>";
 
-/** A runtime whose journal already holds one sent reply, and whose analyzer adds `headers` to every analysis. */
+/** Returns a runtime whose journal contains one sent reply and whose analyzer adds `headers` to every analysis. */
 function runtimeWithSentReply(headers: Record<string, string>) {
   const setup = makeRuntime();
   setup.journal.recordReply(null, "forwarder", "tom@aurora.example.com", OWN_REPLY_ID, new Date());
