@@ -10,6 +10,31 @@ import { looksLikePemPrivateKey, pemPrivateKey, secret, text } from "./fields.js
 /** Online tenant ids look like Cust12345. */
 export const CONTEXT_IDENTIFIER = /^Cust\d+$/i;
 
+/**
+ * Accepts the absolute URL of a sign-in or service endpoint, for installations that reach it
+ * somewhere other than the vendor's public host (onsite, a national cloud, a proxy).
+ * `httpsOnly` is for endpoints whose client library refuses plain http.
+ */
+export function endpointUrl(example: string, options: { httpsOnly?: boolean } = {}) {
+  const schemes = options.httpsOnly ? "an https URL" : "an http or https URL";
+  const error = `expected ${schemes} such as ${example}`;
+  return z
+    .string({ error })
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          const schemeOk = url.protocol === "https:" || (!options.httpsOnly && url.protocol === "http:");
+          return schemeOk && url.search === "" && url.hash === "" && url.username === "" && url.password === "";
+        } catch {
+          return false;
+        }
+      },
+      { error: `${error}, without query, fragment or credentials` },
+    );
+}
+
 const microsoftAuth = z
   .strictObject({
     type: z.literal("microsoft"),
@@ -21,6 +46,8 @@ const microsoftAuth = z
       .string({ error: "expected a hexadecimal certificate thumbprint" })
       .regex(/^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/, { error: "expected a SHA-1 or SHA-256 certificate thumbprint in hexadecimal" })
       .optional(),
+    authorityHost: endpointUrl("https://login.microsoftonline.us", { httpsOnly: true }).optional(),
+    tokenUrl: endpointUrl("https://login.microsoftonline.com/TENANT/oauth2/v2.0/token").optional(),
   })
   .superRefine((auth, ctx) => {
     const withSecret = auth.clientSecret !== undefined;
@@ -54,6 +81,7 @@ const googleAuth = z
     clientId: text().optional(),
     clientSecret: secret().optional(),
     refreshToken: secret().optional(),
+    tokenUrl: endpointUrl("https://oauth2.googleapis.com/token").optional(),
   })
   .superRefine((auth, ctx) => {
     const oauthKeys = [auth.clientId, auth.clientSecret, auth.refreshToken].filter((value) => value !== undefined).length;

@@ -7,7 +7,7 @@
  * `leadSchema` and `repliesSchema`, so each resolved mailbox has complete settings.
  */
 import { z } from "zod";
-import { CONTEXT_IDENTIFIER, mailAuthSchema, superOfficeAuthSchema } from "./auth-schema.js";
+import { CONTEXT_IDENTIFIER, endpointUrl, mailAuthSchema, superOfficeAuthSchema } from "./auth-schema.js";
 import {
   MAX_INT32,
   countryCode,
@@ -258,6 +258,8 @@ const superOfficeSchema = z
     circuitBreaker: z.strictObject({ failures: wholeNumber(1, 1000).default(5) }).default({ failures: 5 }),
     failedRetryHours: wholeNumber(0, MAX_FAILED_RETRY_HOURS).default(72),
     retryUnknownSends: flag().default(false),
+    loginUrl: endpointUrl("https://online.superoffice.com").optional(),
+    stateUrl: endpointUrl("https://online.superoffice.com").optional(),
   })
   .superRefine((so, ctx) => {
     if (typeof so.url !== "string") return; // a missing or non-string url is reported by the field itself
