@@ -119,7 +119,8 @@ export async function processMessage(rt: Runtime, mb: MailboxRuntime, folder: st
  * not a lead.
  */
 function markAnswerToOwnReply(rt: Runtime, analysis: Analysis): Analysis {
-  if (!analysis.isLead) return analysis;
+  // A forward is a new enquiry even when a colleague sends it inside leadd's reply thread.
+  if (!analysis.isLead || analysis.creator !== null) return analysis;
   const ids = [...parseMessageIds(analysis.headers["in-reply-to"]), ...parseMessageIds(analysis.headers["references"])];
   if (!rt.journal.isOwnReply(ids)) return analysis;
   return { ...analysis, isLead: false, reason: OWN_REPLY_REASON };

@@ -207,6 +207,8 @@ function extractLead(message: ParsedMessage, layers: Layer[], options: AnalyzeOp
   if (fullDescription) evidence.LeadDescription = { value: fullDescription, from: form ? "form message field" : "enquiry text", confidence: description.length > 20 ? 0.9 : 0.5 };
 
   const missing = missingFields(evidence, options.minConfidence);
+  // A colleague writing in directly is not the enquirer: a person has to find the real lead.
+  if (leadAddress.address && own(leadAddress.address)) missing.push("a lead outside our own domains (the sender is a colleague)");
   const reason = reasonOf(leadIndex, layers, form, body.quoted, language);
   const innermost = layers[layers.length - 1]!;
 

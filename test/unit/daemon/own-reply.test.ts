@@ -36,6 +36,18 @@ describe("answers to leadd's own replies", () => {
     expect(journal.findById(1)!.outcome).toBe("not-lead");
   });
 
+  it("a forward inside the thread is still a lead", async () => {
+    const { rt, mailbox, crm, analyzer } = runtimeWithSentReply({ "in-reply-to": OWN_REPLY_ID });
+    analyzer.analyze.mockImplementation(async (raw: Buffer) => ({
+      ...fakeAnalysis(raw.toString()),
+      headers: { "in-reply-to": OWN_REPLY_ID },
+      creator: { firstname: "Tom", lastname: "Bradley", email: "tom@aurora.example.com", company: "Aurora Systems" },
+    }));
+    mailbox.add("lead:ada@example.com:new-forward");
+    await runCycle(rt);
+    expect(crm.generateLead).toHaveBeenCalledTimes(1);
+  });
+
   it("a reply to other mail is still a lead", async () => {
     const { rt, mailbox, crm, journal } = runtimeWithSentReply({ "in-reply-to": "<offer-42@aurora.example.com>", references: "<offer-42@aurora.example.com>" });
     mailbox.add("lead:ada@example.com:f1");
