@@ -10,7 +10,7 @@ export interface Analyzer {
   close(): Promise<void>;
 }
 
-/** What the worker needs to rebuild AnalyzeOptions: form rules are loaded there from their folders. */
+/** Settings the worker rebuilds AnalyzeOptions from; it loads the form rules from their folders itself. */
 export interface AnalyzerSettings {
   options: Omit<AnalyzeOptions, "formRules">;
   ruleDirs: string[];

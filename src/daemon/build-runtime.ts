@@ -23,7 +23,7 @@ import type { CycleObserver, MailboxRuntime, OutcomeAction, Runtime } from "./ru
 export interface BuildOptions {
   dryRun: boolean;
   observer?: CycleObserver;
-  /** Where dry-run prints its report; stdout by default. */
+  /** Stream for the dry-run report; stdout by default. */
   reportTo?: NodeJS.WritableStream;
 }
 
@@ -198,7 +198,7 @@ function collectOwnAddresses(config: LeaddConfig): string[] {
 }
 
 /**
- * Dry-run works on a copy of the journal, so that it sees what is already done but leaves
+ * Open a copy of the journal for dry-run, so that it reads what is already done but leaves
  * the real file untouched.
  */
 async function openScratchJournal(statePath: string): Promise<Journal> {

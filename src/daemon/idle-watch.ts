@@ -4,9 +4,9 @@ import { openImapClient, type ImapOptions } from "../fetch/imap-client.js";
 
 /** First wait before reconnecting a dropped IDLE connection; doubled up to the maximum. */
 const RECONNECT_BASE_MS = 1_000;
-/** Longest wait between reconnects: the cron schedule still picks mail up meanwhile. */
+/** Maximum wait between reconnects: the cron schedule still picks mail up meanwhile. */
 const RECONNECT_MAX_MS = 300_000;
-/** RFC 2177 asks clients to re-issue IDLE at least every 29 minutes; imapflow's own cap is lower. */
+/** RFC 2177 requires clients to re-issue IDLE at least every 29 minutes, so leadd restarts it sooner. */
 const IDLE_RESTART_MS = 25 * 60_000;
 
 export interface IdleWatch {

@@ -4,7 +4,7 @@ import type { LeaddConfig } from "../config/schema.js";
 import { startOps, type Ops } from "../ops/index.js";
 import { watchFolder, type IdleWatch } from "./idle-watch.js";
 
-/** What `leadd run` adds around its cycles: health, metrics, systemd notification and IDLE watches. */
+/** Services `leadd run` adds around its cycles: health, metrics, systemd notification and IDLE watches. */
 export interface Operations extends Pick<Ops, "observer" | "watchTokens" | "ready" | "cycleDone" | "stopping" | "stop"> {
   /** Start an IMAP IDLE watch for every mailbox folder with `idle: true`; each calls `trigger` on new mail. */
   watchIdle(config: LeaddConfig, tokenProviders: Array<{ name: string; provider: TokenProvider }>, trigger: (mailbox: string) => void): { stop(): Promise<void> };

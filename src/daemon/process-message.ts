@@ -9,7 +9,7 @@ import type { Analysis } from "../types.js";
 import { recoverEntry } from "./recover.js";
 import type { MailboxRuntime, Runtime } from "./runtime.js";
 
-/** What happened to one message in this cycle, counted in the cycle's finish line. */
+/** Result of one message in this cycle, counted in the cycle's finish line. */
 export type MessageResult = Exclude<JournalEntry["outcome"], null> | "retry" | "skipped" | "deferred";
 
 /** Reason recorded when a crash left a send with an unknown result. */

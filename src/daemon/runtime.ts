@@ -6,7 +6,7 @@ import type { Analyzer } from "./analyzer.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { DryRunReport } from "./dry-run.js";
 
-/** The CRM as the cycle sees it: the SuperOffice client, or its dry-run stand-in. */
+/** CRM interface of the cycle: the SuperOffice client, or its dry-run stand-in. */
 export interface LeadSender {
   generateLead(request: LeadRequest): Promise<{ outcome: "created" | "matched" | "ambiguous"; response: unknown }>;
   startCycle(): void;

@@ -1,13 +1,13 @@
 import cron from "node-cron";
 import type { Logger } from "pino";
 
-/** Longest wait for the message in hand after SIGTERM; the unit's TimeoutStopSec is set above it. */
+/** Maximum wait for the message in hand after SIGTERM; the unit's TimeoutStopSec is set above it. */
 export const SHUTDOWN_GRACE_MS = 60_000;
 
 export interface SchedulerOptions {
   schedule: string;
   timezone?: string;
-  /** Runs one cycle; `reason` says what triggered it (schedule, start, idle). */
+  /** Runs one cycle; `reason` names its trigger (schedule, start, idle). */
   runCycle: (reason: string) => Promise<void>;
   /** Asks the cycle in hand to stop after its current message. */
   requestStop: () => void;

@@ -328,6 +328,8 @@ class ImapMailbox implements Mailbox {
 
   private async openClient(): Promise<ImapFlow> {
     if (this.client !== null) {
+      // The server or the network closed the connection between two commands.
+      this.log.warn({ host: this.options.host, port: this.options.port }, "IMAP connection lost; reconnecting");
       this.client.close();
       this.client = null;
     }

@@ -5,7 +5,7 @@ import type { MailboxRuntime, Runtime } from "../daemon/runtime.js";
 
 /**
  * Finish a decided message: replies, outcome keyword, move; then mark it done. Each step is
- * idempotent, so a restart that repeats them after a crash does no harm: the journal stops a
+ * idempotent, so a restart that repeats them after a crash does no harm. The journal stops a
  * reply from going out twice, a keyword set twice is one keyword, and moving a message that
  * already left its folder is a no-op.
  */

@@ -7,7 +7,7 @@ import { JOURNAL_SCHEMA, JOURNAL_VERSION } from "./schema.js";
 
 /**
  * Steps a message goes through. Each is committed (synchronous=FULL) before the next
- * side effect starts, so a restart knows exactly what was done:
+ * side effect starts, so a restart can tell exactly what was done:
  * - `seen`: fetched, nothing sent; safe to process again from scratch.
  * - `sending`: the GenerateLead request may have reached the CRM; the result is unknown.
  * - `decided`: the outcome is recorded; mailbox actions (replies, keyword, move) are pending.
@@ -224,7 +224,7 @@ export class Journal {
       );
   }
 
-  /** A CRM failure for this cycle: the message waits in its folder for a later cycle. */
+  /** Record a CRM failure for this cycle: the message waits in its folder for a later cycle. */
   markRetry(id: number, reason: string): void {
     this.db
       .prepare("UPDATE messages SET step = 'retry', outcome = 'failed', reason = ?, updated_at = ? WHERE id = ?")
@@ -267,7 +267,7 @@ export class Journal {
     return row.n;
   }
 
-  /** Whether the reply of `role` for a journal entry was already sent, so a restart never sends it twice. */
+  /** Check whether the reply of `role` for a journal entry was already sent, so a restart never sends it twice. */
   replySent(messageEntry: number, role: string): boolean {
     return this.db.prepare("SELECT 1 FROM replies WHERE message = ? AND role = ?").get(messageEntry, role) !== undefined;
   }
