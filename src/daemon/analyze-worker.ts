@@ -18,3 +18,6 @@ parentPort!.on("message", async (request: { id: number; raw: Uint8Array }) => {
     parentPort!.postMessage({ id: request.id, error: { message: (error as Error).message, code } });
   }
 });
+
+// Tells the analyzer that loading is over, so that its per-message time limit can start.
+parentPort!.postMessage({ ready: true });

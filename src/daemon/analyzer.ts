@@ -18,6 +18,18 @@ export interface AnalyzerSettings {
   logLevel: string;
 }
 
+/**
+ * Longest wait for a new worker to load the extraction modules and form rules. That takes
+ * about a second, and several on a busy host, so it is kept out of limits.parseTimeoutMs.
+ */
+const WORKER_START_TIMEOUT_MS = 60_000;
+
+/** A worker thread and the promise that settles once it has loaded and can take messages. */
+interface WorkerHandle {
+  worker: Worker;
+  ready: Promise<void>;
+}
+
 interface WorkerReply {
   id: number;
   analysis?: Analysis;
@@ -51,7 +63,7 @@ async function createInlineAnalyzer(settings: AnalyzerSettings, log: Logger): Pr
 }
 
 class WorkerAnalyzer implements Analyzer {
-  private worker: Worker | null = null;
+  private handle: WorkerHandle | null = null;
   private nextId = 1;
   private readonly settings: AnalyzerSettings;
   private readonly log: Logger;
@@ -62,7 +74,9 @@ class WorkerAnalyzer implements Analyzer {
   }
 
   async analyze(raw: Buffer): Promise<Analysis> {
-    const worker = this.ensureWorker();
+    const { worker, ready } = this.ensureWorker();
+    // The time limit is for this message, so it starts once the worker has loaded.
+    await ready;
     const id = this.nextId++;
 
     return new Promise<Analysis>((resolve, reject) => {
@@ -81,7 +95,7 @@ class WorkerAnalyzer implements Analyzer {
       };
       const onError = (error: Error) => {
         cleanup();
-        this.worker = null;
+        if (this.handle?.worker === worker) this.handle = null;
         reject(new LeaddError("MESSAGE_UNREADABLE", `The analysis worker crashed on this message: ${error.message}`, { cause: error }));
       };
       const cleanup = () => {
@@ -101,27 +115,59 @@ class WorkerAnalyzer implements Analyzer {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+    const handle = this.handle;
+    this.handle = null;
+    if (handle) await handle.worker.terminate();
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
+  private ensureWorker(): WorkerHandle {
+    if (this.handle) return this.handle;
     const worker = new Worker(new URL("./analyze-worker.js", import.meta.url), {
       workerData: { options: this.settings.options, ruleDirs: this.settings.ruleDirs, logLevel: this.settings.logLevel },
     });
     worker.unref();
-    this.worker = worker;
-    return worker;
+    const handle: WorkerHandle = { worker, ready: this.waitUntilReady(worker) };
+    this.handle = handle;
+    return handle;
+  }
+
+  /** Resolves on the worker's "ready" message; rejects when it fails or takes too long to start. */
+  private waitUntilReady(worker: Worker): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        void worker.terminate();
+        reject(new LeaddError("MESSAGE_UNREADABLE", `The analysis worker did not start within ${WORKER_START_TIMEOUT_MS} ms.`));
+      }, WORKER_START_TIMEOUT_MS);
+      const onMessage = (message: { ready?: boolean }) => {
+        if (message.ready !== true) return;
+        cleanup();
+        resolve();
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(new LeaddError("MESSAGE_UNREADABLE", `The analysis worker failed to start: ${error.message}`, { cause: error }));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+    });
+    ready.catch(() => {
+      if (this.handle?.worker === worker) this.handle = null;
+    });
+    return ready;
   }
 
   private async replaceWorker(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (!worker) return;
+    const handle = this.handle;
+    this.handle = null;
+    if (!handle) return;
     this.log.warn({ timeoutMs: this.settings.timeoutMs }, "analysis worker stopped after the parse time limit; starting a new one");
-    await worker.terminate();
+    await handle.worker.terminate();
   }
 }
 
