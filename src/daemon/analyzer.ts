@@ -148,13 +148,22 @@ class WorkerAnalyzer implements Analyzer {
         cleanup();
         reject(new LeaddError("MESSAGE_UNREADABLE", `The analysis worker failed to start: ${error.message}`, { cause: error }));
       };
+      // close() may terminate a worker that is still loading; its start-up is then over.
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new LeaddError("MESSAGE_UNREADABLE", `The analysis worker exited with code ${code} before it was ready.`));
+      };
       const cleanup = () => {
         clearTimeout(timer);
         worker.off("message", onMessage);
         worker.off("error", onError);
+        worker.off("exit", onExit);
       };
+      // The worker is unref'd, and so is this timer: neither keeps a finished process alive.
+      timer.unref();
       worker.on("message", onMessage);
       worker.on("error", onError);
+      worker.on("exit", onExit);
     });
     ready.catch(() => {
       if (this.handle?.worker === worker) this.handle = null;
