@@ -1,6 +1,6 @@
 /**
- * CRM faults through the built CLI: the stand-in answers 5xx, 429 with Retry-After, 421,
- * hangs, 200 with a null body or with a Message. No enquiry makes two leads, every message
+ * CRM faults through the built CLI: the stand-in returns 5xx, 429 with Retry-After, 421,
+ * hangs, or returns 200 with a null body or with a Message. No enquiry makes two leads, every message
  * reaches an outcome (some failed for a retry that a later cycle finishes), the circuit
  * breaker stops calls, and failedRetryHours gives up. Uses SOTicket auth with an app token,
  * so the secrets check covers those too.

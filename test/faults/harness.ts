@@ -100,7 +100,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Where each Message-ID sits: folder and flags of every copy across the given folders. */
+/** Lists folder and flags of every copy of each Message-ID across the given folders. */
 export async function mailboxPlaces(dovecot: DovecotServer, folders = ALL_FOLDERS): Promise<Map<string, Array<{ folder: string } & StoredMessage>>> {
   const places = new Map<string, Array<{ folder: string } & StoredMessage>>();
   for (const folder of folders) {
@@ -115,7 +115,7 @@ export async function mailboxPlaces(dovecot: DovecotServer, folders = ALL_FOLDER
   return places;
 }
 
-/** The folder a journal outcome puts a message in: review for an unknown send, else the outcome's folder. */
+/** Returns the folder a journal outcome puts a message in: review for an unknown send, else the outcome's folder. */
 export function expectedFolder(row: JournalRow): string {
   if (row.needs_review === 1) return REVIEW_FOLDER;
   return FOLDERS[row.outcome!]!;

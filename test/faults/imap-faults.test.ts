@@ -13,7 +13,7 @@ const skipReason = inject("dovecotUnavailable");
 const leads = endToEndMail().files.filter((file) => file.expected !== null && file.expected.not_a_lead === false && file.expected.LeadPersonEmail);
 
 const WRONG_PASSWORD = "wrong-imap-password-4d1e";
-/** How long the stand-in holds each GenerateLead call, so a fault lands while it is in flight. */
+/** Delay of each GenerateLead response, so that a fault lands while the call is in flight. */
 const CALL_DELAY_MS = 1_500;
 /** Runs allowed for the work to finish after a fault: the faulted cycle and one more. */
 const MAX_RUNS = 2;
@@ -33,7 +33,7 @@ describe.skipIf(skipReason !== null)("IMAP faults", () => {
     return journalRows(bench.statePath).find((row) => row.content_hash === sha256(file.raw));
   }
 
-  /** Runs `action` once, when the first GenerateLead request arrives, and holds every call for CALL_DELAY_MS. */
+  /** Runs `action` once, when the first GenerateLead request arrives, and delays every call by CALL_DELAY_MS. */
   function onFirstCall(action: () => Promise<void>): Promise<void> {
     let started: Promise<void> | null = null;
     return new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ const leads = endToEndMail().files.filter((file) => file.expected !== null && fi
 /** SHUTDOWN_GRACE_MS of src/daemon/scheduler.ts. */
 const SHUTDOWN_GRACE_MS = 60_000;
 const LOCKED_MESSAGE = "Another leadd process is using the state at";
-/** How long the stand-in holds the GenerateLead call that SIGTERM lands in. */
+/** Delay of the GenerateLead response that SIGTERM lands in. */
 const CALL_DELAY_MS = 3_000;
 
 describe.skipIf(skipReason !== null)("one instance and shutdown", () => {

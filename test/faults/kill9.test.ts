@@ -27,14 +27,14 @@ const skipReason = inject("dovecotUnavailable");
 const { files: corpus } = endToEndMail();
 
 const SEED = Number(process.env.LEADD_KILL9_SEED ?? 20261204);
-/** Killed runs before the final runs that may finish; the brief of this test asks for at least 30. */
+/** Runs with a kill before the final runs that may finish: enough for every crash point to be hit several times. */
 const KILLED_RUNS = 30;
 /** Runs without a kill allowed at the end; one is enough unless a mailbox error interrupts it. */
 const FINAL_RUNS = 3;
 /** Copies of lead messages under a new Message-ID: the same enquiry arriving twice. */
 const SECOND_COPIES = 6;
 
-/** The same bytes with another Message-ID, as a second forward of the same enquiry would be. */
+/** Copies a message under another Message-ID, as a second forward of the same enquiry would arrive. */
 function secondCopy(file: MailFile, index: number): MailFile {
   const text = file.raw.toString("latin1");
   const replaced = text.replace(/^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*/im, `Message-ID: <second-copy-${index}@faults.example.com>`);
@@ -120,7 +120,9 @@ describe.skipIf(skipReason !== null)("kill -9 during leadd once", () => {
     const killedRuns = runs.filter((run) => run.killed);
     const rows = journalRows(bench.statePath);
     const outcomes = rows.map((row) => `${row.outcome}${row.needs_review === 1 ? " (review)" : ""}`);
-    console.log(`kill9 outcomes: ${JSON.stringify(Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length])))}`);
+    const outcomeCounts: Record<string, number> = {};
+    for (const outcome of outcomes) outcomeCounts[outcome] = (outcomeCounts[outcome] ?? 0) + 1;
+    console.log(`kill9 outcomes: ${JSON.stringify(outcomeCounts)}`);
     console.log(`kill9 seed ${SEED}: ${runs.length} runs, ${killedRuns.length} killed (${killedRuns.filter((run) => run.mode === "mid-call").length} mid-call), ${bench.standIn.generateLeadRequests().length} GenerateLead requests`);
     expect(finished).toBe(true);
     expect(killedRuns.length).toBeGreaterThanOrEqual(20);
@@ -155,7 +157,7 @@ describe.skipIf(skipReason !== null)("kill -9 during leadd once", () => {
     for (const request of requests) calls.set(requestKey(request), (calls.get(requestKey(request)) ?? 0) + 1);
     for (const [key, count] of calls) expect(count, `GenerateLead calls for ${key.split("\n")[0]}`).toBe(1);
 
-    // A message whose outcome says a lead was made had its call answered, so the stand-in saw it.
+    // A message whose outcome records a lead had its call returned, so the stand-in received it.
     for (const row of rows.filter((r) => r.outcome !== null && LEAD_MADE.has(r.outcome))) {
       const request = JSON.parse(row.request_json!) as RecordedRequest["json"];
       expect(calls.get(requestKey({ json: request } as RecordedRequest)), `call for entry ${row.id}`).toBe(1);

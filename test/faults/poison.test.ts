@@ -39,7 +39,7 @@ function text(rooms: number): string {
   return `Hello,\r\n\r\nwe need video equipment for ${rooms} meeting rooms in Oslo. Please call me.\r\n\r\nAnna Berg\r\nFjordtech AS\r\n+47 912 34 567\r\n`;
 }
 
-/** A lead with a 4 MB attachment: over MAX_MESSAGE_BYTES. */
+/** Builds a lead with a 4 MB attachment, over MAX_MESSAGE_BYTES. */
 function oversize(): Buffer {
   const attachment = Buffer.alloc(4 * 1024 * 1024, 7).toString("base64").replace(/(.{76})/g, "$1\r\n");
   return enquiry(
