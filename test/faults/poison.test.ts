@@ -128,6 +128,10 @@ describe.skipIf(skipReason !== null)("poison messages", () => {
 
     const quarantine = await bench.dovecot.listMessages("Leads/Quarantine");
     expect(quarantine.map((message) => message.messageId)).toEqual([null]);
+    // Keywords are only added, so the replayed message keeps the one of its earlier outcome.
+    const done = await bench.dovecot.listMessages("Leads/Done");
+    const replayed = done.find((message) => message.messageId === "<oversize@poison.example.com>");
+    expect(replayed?.flags).toEqual([KEYWORDS.created, KEYWORDS.quarantined].sort());
   });
 
   it("leaks no secret in output", () => {
