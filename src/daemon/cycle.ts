@@ -65,8 +65,10 @@ async function runMailbox(rt: Runtime, mb: MailboxRuntime): Promise<MailboxCycle
 
 async function runFolder(rt: Runtime, mb: MailboxRuntime, folder: string, counts: Partial<Record<MessageResult, number>>, log: Logger): Promise<void> {
   const excluded = excludedKeywords(mb);
-  const { uidValidity, messages } = await mb.mailbox.listPending(folder, excluded);
+  let { uidValidity, messages } = await mb.mailbox.listPending(folder, excluded);
   const recovered = rt.dryRun ? 0 : await recoverFolder(rt, mb, folder, uidValidity);
+  // Recovery moved or flagged some of the listed messages; list again so they are not handled twice.
+  if (recovered > 0) ({ uidValidity, messages } = await mb.mailbox.listPending(folder, excluded));
   log.debug({ folder, pending: messages.length, recovered }, "folder listed");
 
   const batch = messages.slice(0, rt.settings.maxMessagesPerCycle);
