@@ -176,7 +176,7 @@ export class MicrosoftProvider implements TokenProvider {
     if (failure) {
       return new LeaddError(
         "OAUTH_FAILED",
-        `microsoft token endpoint ${failure.url} is unreachable: the request ${failure.reason}. ` +
+        `microsoft token endpoint ${withoutQuery(failure.url)} is unreachable: the request ${failure.reason}. ` +
           "Check DNS, the firewall and any HTTPS proxy between this host and the endpoint.",
         { cause: failure.error, details: { provider: "microsoft", step: "token-endpoint-unreachable" } },
       );
@@ -184,7 +184,9 @@ export class MicrosoftProvider implements TokenProvider {
 
     if (error instanceof AuthError) {
       const aadsts = /AADSTS(\d+)/.exec(error.errorMessage)?.[1];
-      const hints = aadsts && AADSTS_HINTS[aadsts] ? { ...this.hints, [error.errorCode]: AADSTS_HINTS[aadsts] } : this.hints;
+      // The same app may sign in to IMAP and SMTP, so the hint names the config block to fix.
+      const aadstsHint = aadsts && AADSTS_HINTS[aadsts] ? `${AADSTS_HINTS[aadsts]} Fix it in ${this.options.configPath}.` : undefined;
+      const hints = aadstsHint ? { ...this.hints, [error.errorCode]: aadstsHint } : this.hints;
       const status = (error as { status?: number }).status;
       // msal-node prefixes the server's description with "Error(s): … - Description: ".
       const description = error.errorMessage.replace(/^Error\(s\):[\s\S]*?Description:\s*/, "");
@@ -197,4 +199,10 @@ export class MicrosoftProvider implements TokenProvider {
       details: { provider: "microsoft", step: "token-grant" },
     });
   }
+}
+
+/** Drops the query string msal-node adds (client-request-id), which only clutters a message. */
+function withoutQuery(url: string): string {
+  const index = url.indexOf("?");
+  return index < 0 ? url : url.slice(0, index);
 }

@@ -97,7 +97,9 @@ export function oauthError(
   description: unknown,
   hints: ErrorHints,
 ): LeaddError {
-  const detail = typeof description === "string" && description !== "" ? `: ${truncate(firstLine(description))}` : "";
+  // The sentence goes on with ". {hint}", so the server's own closing period is dropped.
+  const text = typeof description === "string" ? truncate(firstLine(description)).replace(/[\s.]+$/, "") : "";
+  const detail = text === "" ? "" : `: ${text}`;
   const hint = hints[code] ?? hints.default;
   const statusText = status === undefined ? "" : ` (HTTP ${status})`;
   return new LeaddError("OAUTH_FAILED", `${provider} token request to ${url} was rejected with ${code}${statusText}${detail}. ${hint}`, {
