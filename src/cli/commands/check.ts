@@ -27,6 +27,12 @@ export async function checkCommand(options: { config?: string }): Promise<number
   };
 
   try {
+    // Tokens first: when one is refused, its own line says so before the logins that need it fail.
+    for (const { name, provider } of built.tokenProviders) {
+      await step(`OAuth token for ${name} (${provider.describe()})`, async () => {
+        await provider.getAccessToken();
+      });
+    }
     for (const mb of built.runtime.mailboxes) {
       await step(`mailbox ${mb.name}: sign in and open ${mb.folders.join(", ")}`, async () => {
         await mb.mailbox.connect();
@@ -35,11 +41,6 @@ export async function checkCommand(options: { config?: string }): Promise<number
         } finally {
           await mb.mailbox.close();
         }
-      });
-    }
-    for (const { name, provider } of built.tokenProviders) {
-      await step(`OAuth token for ${name} (${provider.describe()})`, async () => {
-        await provider.getAccessToken();
       });
     }
 
