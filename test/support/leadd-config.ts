@@ -69,3 +69,8 @@ export function testRepliesBlock(smtp: { host: string; port: number }, extra: Re
     ...extra,
   };
 }
+
+/** Returns an `imap:` block for the Dovecot server that signs in with OAuth (`auth`) instead of a password. */
+export function oauthImapBlock(dovecot: DovecotServer, auth: Record<string, unknown>): Record<string, unknown> {
+  return { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, auth };
+}
