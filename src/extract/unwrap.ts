@@ -37,11 +37,22 @@ export function bodyText(message: ParsedMessage): string {
   return htmlToText(message.html);
 }
 
-function clientOf(block: HeaderBlock): string {
-  const separator = (block.separator ?? "").toLowerCase();
-  if (/^-{10} ?\p{L}/u.test(separator)) return "Gmail";
-  if (/^-{3,9} ?(forwarded|weitergeleitete|videresendt|vidarebefordrat|doorgestuurd)/.test(separator)) return "Thunderbird";
-  if (/^(begin |anfang |start |början)/.test(separator)) return "Apple Mail";
+/** Samsung Email and the Android mail apps: eight dashes around "Original message" in the user's language. */
+const MOBILE_ORIGINAL = /^-{8} ?(Original message|Originalnachricht|Originalmeddelande|Originalmelding|Opprinnelig melding|Oprindelig meddelelse|Oprindelig besked|Oorspronkelijk bericht|Origineel bericht)/;
+
+/**
+ * Names the mail client from the separator line above a forward's header block: Gmail
+ * writes ten dashes, Thunderbird eight around "Forwarded Message", Samsung and Android
+ * eight around "Original message", Apple Mail a "Begin forwarded message:" line without
+ * dashes, and Outlook "-----Original Message-----", a rule of underscores or nothing.
+ */
+export function clientOfSeparator(separator: string | null): string {
+  const line = (separator ?? "").trim();
+  if (line === "" || /^[_-]+$/.test(line)) return "Outlook";
+  if (/^-{10} ?\p{L}/u.test(line)) return "Gmail";
+  if (MOBILE_ORIGINAL.test(line)) return "Samsung/Android";
+  if (/^-{6,9} ?\p{L}/u.test(line)) return "Thunderbird";
+  if (/^\p{L}/u.test(line)) return "Apple Mail";
   return "Outlook";
 }
 
@@ -113,7 +124,7 @@ async function unwrapInto(layers: Layer[], options: UnwrapOptions, depth: number
       subject: block.fields.subject ?? "",
       lines: inner,
       via: "inline",
-      client: clientOf(block),
+      client: clientOfSeparator(block.separator),
       messageId: null,
       message: null,
     });

@@ -24,8 +24,8 @@ export const FROM_LABEL = new RegExp(`^(${alternation(HEADER_LABELS.from)})$`, "
 
 /** Separator lines that introduce a forwarded or quoted message. */
 export const FORWARD_SEPARATORS: RegExp[] = [
-  /^[>\s]*-{2,}\s*(forwarded message|original message|weitergeleitete nachricht|ursprüngliche nachricht|originalmeddelelse|videresendt melding|opprinnelig melding|vidarebefordrat meddelande|ursprungligt meddelande|videresendt meddelelse|doorgestuurd bericht|oorspronkelijk bericht|oprindelig meddelelse|message transféré|original-nachricht)\s*-*\s*$/i,
-  /^[>\s]*(begin forwarded message|begin doorgestuurd bericht|anfang der weitergeleiteten nachricht|start på videresendt melding|vidarebefordrat brev|början på vidarebefordrat meddelande|start på videresendt besked|videresendt besked|videresendt melding|doorgestuurd bericht|weitergeleitete nachricht)\s*:?\s*$/i,
+  /^[>\s]*-{2,}\s*(forwarded message|original message|weitergeleitete nachricht|ursprüngliche nachricht|originalnachricht|original-nachricht|originalmeddelelse|originalmeddelande|originalmelding|videresendt melding|opprinnelig melding|vidarebefordrat meddelande|ursprungligt meddelande|videresendt meddelelse|videresendt besked|oprindelig meddelelse|oprindelig besked|doorgestuurd bericht|oorspronkelijk bericht|origineel bericht|message transféré|message d'origine)\s*-*\s*$/i,
+  /^[>\s]*(begin forwarded message|begin doorgestuurd bericht|anfang der weitergeleiteten nachricht|start på videresendt melding|vidarebefordrat brev|början på vidarebefordrat meddelande|start på videresendt besked|start på videresendt meddelelse|videresendt besked|videresendt melding|doorgestuurd bericht|weitergeleitete nachricht)\s*:?\s*$/i,
   /^[>\s]*_{10,}\s*$/,
   /^[>\s]*-{5,}\s*$/,
 ];
@@ -83,3 +83,15 @@ export const AUTO_REPLY_SUBJECT =
 /** Bounce subjects. */
 export const BOUNCE_SUBJECT =
   /^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed)|mail delivery (failed|failure|system)|returned mail|failure notice|unzustellbar|nicht zustellbar|onbestelbaar|kan ikke leveres|kunne ikke leveres|olevererbart|ej levererat|non remis)\b/i;
+
+/**
+ * Words of consent, privacy, newsletter and marketing check boxes in web forms
+ * ("I agree to the privacy policy: Yes", "Nieuwsbrief ontvangen: Nee"). Matched as
+ * words or as the start of a compound ("Datenschutzerklärung", "privacyverklaring").
+ */
+export const CONSENT_WORD =
+  /(?:^|[^\p{L}])(agree|agreed|consent|accept|accepted|privacy|gdpr|newsletter|marketing|opt[- ]?in|subscribe|terms and conditions|terms of (use|service)|data protection|samtykke|samtykker|godtar|godkjenner|aksepterer|personvern|nyhetsbrev|markedsføring|vilkår|samtycke|samtycker|godkänner|accepterar|integritet|personuppgift|marknadsföring|villkor|accepterer|privatliv|persondata|nyhedsbrev|betingelser|einwilligung|einverstanden|zustimm|akzeptier|datenschutz|werbung|agb|akkoord|toestemming|nieuwsbrief|voorwaarden|avg|aanmelden|inschrijven)/iu;
+
+/** Values of a ticked or unticked check box. */
+export const CHECKBOX_VALUE =
+  /^(yes|no|ja|nei|nej|nee|true|false|on|off|[01]|x|✓|✔|☑|☐|checked|unchecked|selected|accepted|agreed|akzeptiert|zugestimmt|godkjent|godkänt|godkendt|accepteret|geaccepteerd|akkoord|akseptert|accepterat)\b.{0,60}$/iu;
