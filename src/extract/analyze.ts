@@ -10,7 +10,7 @@ import type { FormRule } from "./form-rules.js";
 import { isFreeMailDomain } from "./free-mail.js";
 import { detectLanguage, LANGUAGE_NAMES } from "./language.js";
 import { parseMime, type Address, type ParsedMessage } from "./mime.js";
-import { splitName } from "./names.js";
+import { joinFormName, splitName } from "./names.js";
 import { chooseName, nameEvidence } from "./person.js";
 import { regionOfCountryName, regionOfEmail, regionOfLanguage, scanPhones, toE164, type PhoneCandidate } from "./phone.js";
 import { unwrapMessage, type Layer } from "./unwrap.js";
@@ -149,8 +149,14 @@ function extractLead(message: ParsedMessage, layers: Layer[], options: AnalyzeOp
   let lastname = "";
   if (form && (form.values.name || form.values.firstname || form.values.lastname)) {
     const split = form.values.name ? splitName(form.values.name) : null;
-    firstname = form.values.firstname?.trim() || split?.firstname || "";
-    lastname = form.values.lastname?.trim() || split?.lastname || "";
+    const joined = joinFormName({
+      firstname: form.values.firstname?.trim() || split?.firstname || "",
+      middlename: form.values.middlename ?? "",
+      particle: form.values.particle ?? "",
+      lastname: form.values.lastname?.trim() || split?.lastname || "",
+    });
+    firstname = joined.firstname;
+    lastname = joined.lastname;
     if (firstname) evidence.LeadPersonFirstname = { value: firstname, from: "form field", confidence: 0.95 };
     if (lastname) evidence.LeadPersonLastname = { value: lastname, from: "form field", confidence: 0.95 };
   } else {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { LeaddError } from "../errors.js";
 
 /** Form fields a rule can map labels to. `ignore` marks metadata such as consent boxes or IPs. */
-export const FORM_FIELDS = ["name", "firstname", "lastname", "email", "phone", "mobile", "company", "message", "country", "subject", "title", "salutation", "ignore"] as const;
+export const FORM_FIELDS = ["name", "firstname", "middlename", "particle", "lastname", "email", "phone", "mobile", "company", "message", "country", "subject", "title", "salutation", "ignore"] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
 const regexString = z.string().min(1).refine((value) => {

@@ -1,7 +1,12 @@
 import { normaliseLabel, type FormField, type FormRule } from "./form-rules.js";
+import { CHECKBOX_VALUE, CONSENT_WORD } from "./vocabulary.js";
 
 /** Longest label read as a form label; longer text before a colon is prose. */
 const MAX_LABEL_CHARS = 48;
+/** Longest consent or newsletter check-box label; these are whole sentences. */
+const MAX_CONSENT_LABEL_CHARS = 240;
+/** Labels up to this many words are short field names ("Newsletter", "Nyhetsbrev ønskes"). */
+const MAX_SHORT_LABEL_WORDS = 4;
 /** Lines read after a message label; longer messages are cut here. */
 const MAX_MESSAGE_LINES = 200;
 
@@ -22,6 +27,27 @@ function readLabel(line: string): { label: string; value: string } | null {
   const label = match[1]!.trim();
   if (/https?$/i.test(label) || label.split(/\s+/).length > 6) return null;
   return { label: normaliseLabel(label), value: match[2]!.trim() };
+}
+
+/**
+ * Whether a line is a consent, privacy, newsletter or marketing field: "I agree to … : Yes",
+ * "Datenschutz: akzeptiert", "[x] Ja, ich möchte den Newsletter erhalten". A long label
+ * needs a check-box value, so a sentence in a message that happens to hold a colon stays.
+ */
+export function isConsentLine(line: string): boolean {
+  const text = line.trim();
+  if (text === "" || text.length > MAX_CONSENT_LABEL_CHARS + 80) return false;
+  const box = /^(\[[ xX✓✔]?\]|[☑☐✓✔■□])\s*(.*)$/u.exec(text);
+  if (box) return CONSENT_WORD.test(box[2]!);
+  const colon = text.search(/[:：]/);
+  if (colon <= 0 || colon > MAX_CONSENT_LABEL_CHARS) return false;
+  const label = text.slice(0, colon).replace(/[*?]+\s*$/, "").trim();
+  const value = text.slice(colon + 1).trim();
+  if (!CONSENT_WORD.test(label) || /https?$/i.test(label)) return false;
+  if (CHECKBOX_VALUE.test(value)) return true;
+  // A short field name ("Newsletter", "Datenschutz") with a short answer or a consent sentence.
+  if (label.split(/\s+/).length > MAX_SHORT_LABEL_WORDS) return false;
+  return value.split(/\s+/).length <= 3 || CONSENT_WORD.test(value);
 }
 
 function ruleApplies(rule: FormRule, sender: string, subject: string, text: string): boolean {
@@ -55,8 +81,9 @@ function applyRule(rule: FormRule, lines: string[]): FormData {
     const line = lines[i]!;
     if (rule.stopAt.some((pattern) => pattern.test(line.trim()))) continue;
     const entry = readLabel(line);
+    if (!entry && isConsentLine(line)) seen.add("ignore");
     if (!entry) continue;
-    const field = rule.labels.get(entry.label);
+    const field = rule.labels.get(entry.label) ?? (isConsentLine(line) ? "ignore" : undefined);
     if (!field) continue;
     seen.add(field);
     if (field === "ignore") continue;
@@ -84,6 +111,7 @@ function readMessage(rule: FormRule, lines: string[], index: number, first: stri
     if (rule.stopAt.some((pattern) => pattern.test(trimmed))) break;
     const entry = readLabel(line);
     if (entry && rule.labels.has(entry.label)) break;
+    if (isConsentLine(line)) break;
     // A blank line followed by another "Label: value" line ends the message.
     if (trimmed === "" && i + 1 < lines.length) {
       const following = readLabel(lines[i + 1]!);

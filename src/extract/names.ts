@@ -76,3 +76,26 @@ export function isPersonNameLine(line: string): boolean {
   const name = splitName(text);
   return name !== null && name.lastname !== "" && /^[\p{Lu}]/u.test(text.replace(/^(dr|prof|mr|mrs|ms|herr|frau)\.?\s+/i, ""));
 }
+
+/** Form name fields as typed: first, middle, tussenvoegsel and last name, any of them empty. */
+export interface FormNameParts {
+  firstname: string;
+  middlename: string;
+  particle: string;
+  lastname: string;
+}
+
+/**
+ * Joins separate form name fields the way SuperOffice stores them: a middle name goes
+ * with the first name, a Dutch tussenvoegsel ("van", "van der") in front of the last name
+ * unless the last name already starts with it.
+ */
+export function joinFormName(parts: FormNameParts): PersonName {
+  const clean = (text: string): string => text.replace(/\s+/g, " ").trim();
+  const firstname = [clean(parts.firstname), clean(parts.middlename)].filter(Boolean).join(" ");
+  let particle = clean(parts.particle);
+  if (particle.split(" ").every((word) => PARTICLES.has(word.toLowerCase()))) particle = particle.toLowerCase();
+  const last = clean(parts.lastname);
+  const lastname = particle && !last.toLowerCase().startsWith(`${particle.toLowerCase()} `) ? [particle, last].filter(Boolean).join(" ") : last;
+  return { firstname, lastname };
+}

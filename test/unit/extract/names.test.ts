@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nameFromLocalPart, splitName } from "../../../src/extract/names.js";
+import { joinFormName, nameFromLocalPart, splitName } from "../../../src/extract/names.js";
 
 describe("splitName", () => {
   it.each([
@@ -36,5 +36,19 @@ describe("nameFromLocalPart", () => {
 
   it("gives up on initials", () => {
     expect(nameFromLocalPart("h.ashworth@example.com")).toBeNull();
+  });
+});
+
+describe("joinFormName", () => {
+  it("puts a tussenvoegsel in front of the last name", () => {
+    expect(joinFormName({ firstname: "Femke", middlename: "", particle: "Van der", lastname: "Velde" })).toEqual({ firstname: "Femke", lastname: "van der Velde" });
+  });
+
+  it("does not repeat a particle the last name already has", () => {
+    expect(joinFormName({ firstname: "Joost", middlename: "", particle: "de", lastname: "de Wit" })).toEqual({ firstname: "Joost", lastname: "de Wit" });
+  });
+
+  it("adds a middle name to the first name", () => {
+    expect(joinFormName({ firstname: "Anna", middlename: "Karin", particle: "", lastname: "Berg" })).toEqual({ firstname: "Anna Karin", lastname: "Berg" });
   });
 });
