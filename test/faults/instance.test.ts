@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { endToEndMail } from "../support/mail-corpus.js";
 import { TEST_BEARER_TOKEN } from "../support/leadd-config.js";
-import { FaultBench, KEYWORDS, journalRows, leakedSecrets, logLines, sha256, waitForOutput, type LeaddProcess } from "./harness.js";
+import { FaultBench, KEYWORDS, journalRows, leakedSecrets, logLines, sha256, sleep, waitForOutput, type LeaddProcess } from "./harness.js";
 
 const skipReason = inject("dovecotUnavailable");
 const leads = endToEndMail().files.filter((file) => file.expected !== null && file.expected.not_a_lead === false && file.expected.LeadPersonEmail);
@@ -84,7 +84,12 @@ describe.skipIf(skipReason !== null)("one instance and shutdown", () => {
       }
       return CALL_DELAY_MS;
     });
-    const result = await running.done;
+    const result = await Promise.race([
+      running.done,
+      sleep(SHUTDOWN_GRACE_MS + 20_000).then(() => {
+        throw new Error(`leadd run did not exit after SIGTERM:\n${running.output().slice(-4000)}`);
+      }),
+    ]);
     const stoppedAfterMs = Date.now() - signalledAt;
 
     expect(signalledAt).toBeGreaterThan(0);
