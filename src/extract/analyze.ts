@@ -8,6 +8,7 @@ import { companyFromDomain, companyFromProse, isOwnCompany, scoreCompanySegment,
 import { readForm, type FormData } from "./form.js";
 import type { FormRule } from "./form-rules.js";
 import { isFreeMailDomain } from "./free-mail.js";
+import { companyFromSignatureLine, SIGNATURE_LINE_CONFIDENCE } from "./signature-company.js";
 import { detectLanguage, LANGUAGE_NAMES } from "./language.js";
 import { parseMime, type Address, type ParsedMessage } from "./mime.js";
 import { joinFormName, splitName } from "./names.js";
@@ -257,6 +258,10 @@ function chooseCompany(form: FormData | null, signature: string[], description: 
   if (best) return best;
 
   const prose = companyFromProse(description, options.ownCompany, options.ownDomains);
+  // A free-mail sender's signature can name the company without a legal form.
+  const freeMail = domain === "" || isFreeMailDomain(domain);
+  const line = freeMail ? companyFromSignatureLine(signature, personName) : null;
+  if (line && !ownCheck(line) && (!prose || prose.confidence < SIGNATURE_LINE_CONFIDENCE)) return { value: line, confidence: SIGNATURE_LINE_CONFIDENCE, from: "signature line below the name" };
   if (prose) return prose;
 
   if (domain && !isFreeMailDomain(domain) && !isOwnAddress(email, options.ownDomains, [])) {

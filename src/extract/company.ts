@@ -7,11 +7,11 @@ export const LEGAL_SUFFIX_AT_END = new RegExp(`(?:^|\\s)${LEGAL_SUFFIX_SOURCE}$`
 const STRICT_SUFFIX_AT_END = new RegExp(`(?:^|\\s)${LEGAL_SUFFIX_SOURCE.replace("|Group|Gruppe|Groep|Gruppen|Koncern|Konzern|Holding", "")}$`);
 
 /** Words that mark an organisation without a legal suffix. */
-const ORGANISATION_WORD =
+export const ORGANISATION_WORD =
   /\b(trust|group|hotels?|council|university|college|school|academy|hospital|clinic|klinik|foundation|association|society|partners|bank|church|centre|center|institute|institut|kommune|fylkeskommune|kommun|region|landsting|universitet|høgskole|högskola|skole|skola|sykehus|sjukhus|stiftelse|stiftung|stichting|forening|förening|verein|verband|gemeente|provincie|ziekenhuis|hogeschool|universiteit|zorggroep|kirke|kyrka|kerk|museum|bibliotek|library|agency|studio|labs?|solutions|services|consulting|logistics|systems|technologies|holding|industries|gruppen|huset|bygg|eiendom|fastigheter|ejendomme|immobilien|vastgoed)\b/i;
 
 /** Job-title words; a signature segment with one of them is a title, not a company. */
-const TITLE_WORD =
+export const TITLE_WORD =
   /\b(manager|director|head of|head|officer|lead|chief|ceo|cfo|cto|coo|cio|founder|co-founder|owner|partner|consultant|engineer|assistant|coordinator|co[oö]rdinator|specialist|analyst|advis[oe]r|executive|president|vice|vp|secretary|administrator|receptionist|buyer|purchaser|accountant|controller|architect|developer|designer|leiter(in)?|geschäftsführer(in)?|inhaber(in)?|referent(in)?|sachbearbeiter(in)?|einkäufer(in)?|vorstand|prokurist(in)?|sjef|leder|daglig leder|ansvarlig|rådgiver|konsulent|chef|ansvarig|handläggare|samordnare|vd|direktør|direktör|direkt[oø]r|ejer|indehaver|medarbejder|medewerker|directeur|beheerder|adviseur|eigenaar|teamleider|hoofd|afdelingshoofd|projectleider|office manager|facilit\w*|innkjøp\w*|inköp\w*|einkauf|inkoop\w*|procurement|purchasing|sales|marketing|operations|it\b|hr\b|kontorschef|driftssjef|avdelingsleder|enhetsleder|verkstadschef|intern)\b/i;
 
 export interface CompanyCandidate {
