@@ -6,7 +6,7 @@ import type { LeadRequest } from "../../../src/types.js";
 export interface ExpectedCase {
   name: string;
   eml: Buffer;
-  expected: Record<string, unknown> & { not_a_lead?: boolean; description_contains?: string[]; description_excludes?: string[] };
+  expected: Record<string, unknown> & { not_a_lead?: boolean; description_contains?: string[]; description_excludes?: string[]; reason_contains?: string };
 }
 
 export function loadCases(dir: string): ExpectedCase[] {
@@ -26,11 +26,15 @@ const digits = (value: unknown): string => String(value ?? "").replace(/\D/g, ""
 
 const FIELDS = ["LeadPersonFirstname", "LeadPersonLastname", "LeadPersonEmail", "LeadPhoneNumber", "LeadContact", "CreatorsFirstname", "CreatorsLastname"] as const;
 
-/** Compares one result the way the corpus scorer does; returns the list of mismatches. */
-export function compareCase(expected: ExpectedCase["expected"], isLead: boolean, request: LeadRequest | null): string[] {
-  if (expected.not_a_lead) return isLead ? ["expected not a lead"] : [];
+/**
+ * Compares one result the way the corpus scorer does, plus the optional `reason_contains`
+ * of this project's fixtures; returns the list of mismatches.
+ */
+export function compareCase(expected: ExpectedCase["expected"], isLead: boolean, request: LeadRequest | null, reason = ""): string[] {
+  const reasonMiss = expected.reason_contains && !reason.includes(expected.reason_contains) ? [`reason: expected ${JSON.stringify(expected.reason_contains)} in ${JSON.stringify(reason)}`] : [];
+  if (expected.not_a_lead) return isLead ? ["expected not a lead", ...reasonMiss] : reasonMiss;
   if (!isLead || !request) return ["expected a lead"];
-  const misses: string[] = [];
+  const misses: string[] = [...reasonMiss];
   for (const field of FIELDS) {
     if (!(field in expected)) continue;
     const want = expected[field];

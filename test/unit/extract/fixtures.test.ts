@@ -13,7 +13,7 @@ describe("analyzeMessage fixtures", async () => {
     it(testCase.name, async () => {
       const analysis = await analyzeMessage(testCase.eml, options, silentLog);
       const request = analysis.isLead ? buildLeadRequest(analysis, leadSettings) : null;
-      expect(compareCase(testCase.expected, analysis.isLead, request)).toEqual([]);
+      expect(compareCase(testCase.expected, analysis.isLead, request, analysis.reason)).toEqual([]);
     });
   }
 });
@@ -25,7 +25,7 @@ describe("analyzeMessage fixtures without own domains", async () => {
     it(testCase.name, async () => {
       const analysis = await analyzeMessage(testCase.eml, options, silentLog);
       const request = analysis.isLead ? buildLeadRequest(analysis, leadSettings) : null;
-      expect(compareCase(testCase.expected, analysis.isLead, request)).toEqual([]);
+      expect(compareCase(testCase.expected, analysis.isLead, request, analysis.reason)).toEqual([]);
     });
   }
 });
