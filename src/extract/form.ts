@@ -7,6 +7,8 @@ const MAX_LABEL_CHARS = 48;
 const MAX_CONSENT_LABEL_CHARS = 240;
 /** Labels up to this many words are short field names ("Newsletter", "Nyhetsbrev ønskes"). */
 const MAX_SHORT_LABEL_WORDS = 4;
+/** Longest answer to a consent check box that is itself a consent phrase ("Ja, ich stimme zu"). */
+const MAX_CONSENT_ANSWER_WORDS = 8;
 /** Lines read after a message label; longer messages are cut here. */
 const MAX_MESSAGE_LINES = 200;
 
@@ -45,9 +47,11 @@ export function isConsentLine(line: string): boolean {
   const value = text.slice(colon + 1).trim();
   if (!CONSENT_WORD.test(label) || /https?$/i.test(label)) return false;
   if (CHECKBOX_VALUE.test(value)) return true;
-  // A short field name ("Newsletter", "Datenschutz") with a short answer or a consent sentence.
-  if (label.split(/\s+/).length > MAX_SHORT_LABEL_WORDS) return false;
-  return value.split(/\s+/).length <= 3 || CONSENT_WORD.test(value);
+  const valueWords = value.split(/\s+/).length;
+  // A check box answered with a short consent phrase: "… : I agree", "… : Ich stimme zu".
+  if (valueWords <= MAX_CONSENT_ANSWER_WORDS && CONSENT_WORD.test(value)) return true;
+  // A short field name ("Newsletter", "Datenschutz") with a short answer.
+  return label.split(/\s+/).length <= MAX_SHORT_LABEL_WORDS && valueWords <= 3;
 }
 
 function ruleApplies(rule: FormRule, sender: string, subject: string, text: string): boolean {

@@ -90,7 +90,7 @@ export const BOUNCE_SUBJECT =
  * words or as the start of a compound ("Datenschutzerklärung", "privacyverklaring").
  */
 export const CONSENT_WORD =
-  /(?:^|[^\p{L}])(agree|agreed|consent|accept|accepted|privacy|gdpr|newsletter|marketing|opt[- ]?in|subscribe|terms and conditions|terms of (use|service)|data protection|samtykke|samtykker|godtar|godkjenner|aksepterer|personvern|nyhetsbrev|markedsføring|vilkår|samtycke|samtycker|godkänner|accepterar|integritet|personuppgift|marknadsföring|villkor|accepterer|privatliv|persondata|nyhedsbrev|betingelser|einwilligung|einverstanden|zustimm|akzeptier|datenschutz|werbung|agb|akkoord|toestemming|nieuwsbrief|voorwaarden|avg|aanmelden|inschrijven)/iu;
+  /(?:^|[^\p{L}])(agree|agreed|consent|accept|accepted|sign me up|keep me (?:updated|informed)|privacy|gdpr|newsletter|marketing|opt[- ]?in|subscribe|terms and conditions|terms of (use|service)|data protection|samtykke|samtykker|godtar|godkjenner|aksepterer|personvern|nyhetsbrev|markedsføring|vilkår|samtycke|samtycker|godkänner|accepterar|integritet|personuppgift|marknadsföring|villkor|accepterer|privatliv|persondata|nyhedsbrev|betingelser|einwilligung|einverstanden|zustimm|stimme(?:\s+\p{L}+){0,4}\s+zu|akzeptier|datenschutz|werbung|agb|akkoord|toestemming|nieuwsbrief|voorwaarden|avg|aanmelden|inschrijven)/iu;
 
 /** Values of a ticked or unticked check box. */
 export const CHECKBOX_VALUE =
