@@ -1,8 +1,9 @@
 import type { AxiosInstance } from "axios";
 import type { Logger } from "pino";
-import { crmError, networkFailure, statusFailure } from "../http.js";
+import { crmError, statusFailure } from "../http.js";
 import { describeErrorBody } from "../response.js";
 import { fingerprint } from "./fingerprint.js";
+import { loginServiceFailure } from "./login-failure.js";
 import type { AuthClock, AuthProvider } from "./provider.js";
 
 /** Refresh this long before the access token expires, so a slow call does not outlive it. */
@@ -85,7 +86,7 @@ export class RefreshTokenAuth implements AuthProvider {
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
       });
     } catch (error) {
-      throw networkFailure(error, "POST", url, this.settings.timeoutMs);
+      throw loginServiceFailure(error, "POST", url, this.settings.timeoutMs);
     }
     if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       throw crmError(

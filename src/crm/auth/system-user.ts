@@ -3,9 +3,10 @@ import type { AxiosInstance } from "axios";
 import { createRemoteJWKSet, customFetch, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { Logger } from "pino";
 import { LeaddError } from "../../errors.js";
-import { crmError, networkFailure, statusFailure } from "../http.js";
+import { crmError, statusFailure } from "../http.js";
 import { describeErrorBody } from "../response.js";
 import { fingerprint } from "./fingerprint.js";
+import { loginServiceFailure } from "./login-failure.js";
 import type { AuthClock, AuthProvider } from "./provider.js";
 
 /** A system user ticket lives 6 hours (each use extends it, which leadd does not rely on). */
@@ -109,7 +110,7 @@ export class SystemUserAuth implements AuthProvider {
     try {
       response = await this.http.post(url, body, { headers: { "Content-Type": "application/json" } });
     } catch (error) {
-      throw networkFailure(error, "POST", url, this.settings.timeoutMs);
+      throw loginServiceFailure(error, "POST", url, this.settings.timeoutMs);
     }
     if (response.status !== 200) {
       const failure = statusFailure(response, "POST", url, now);
@@ -121,7 +122,8 @@ export class SystemUserAuth implements AuthProvider {
 
     const result = response.data as { IsSuccessful?: unknown; Token?: unknown; ErrorMessage?: unknown } | null;
     if (result === null || typeof result !== "object" || result.IsSuccessful !== true || typeof result.Token !== "string") {
-      const reason = describeErrorBody(result === null ? null : { ErrorMessage: result.ErrorMessage }) ?? "no reason given";
+      // The sentence goes on after the reason, so the server's closing period is dropped.
+      const reason = (describeErrorBody(result === null ? null : { ErrorMessage: result.ErrorMessage }) ?? "no reason given").replace(/[\s.]+$/, "");
       throw authFailed(
         `SuperOffice system user sign-in failed at ${url} for ${this.settings.contextIdentifier}: ${reason}. Check superoffice.auth.systemToken, clientSecret and privateKeyFile, and that the application is approved for the tenant.`,
         response.status,
@@ -181,7 +183,7 @@ export class SystemUserAuth implements AuthProvider {
     try {
       response = await this.http.get(url, { responseType: "text", transformResponse: (data: unknown) => data });
     } catch (error) {
-      throw networkFailure(error, "GET", url, this.settings.timeoutMs);
+      throw loginServiceFailure(error, "GET", url, this.settings.timeoutMs);
     }
     return new Response(String(response.data), {
       status: response.status,
