@@ -305,7 +305,7 @@ describe.skipIf(skipReason !== null)("leadd check and once per SuperOffice auth 
     expect(result.code).toBe(1);
     const line = checkLine(result, /^FAILED +SuperOffice /);
     expect(line).toContain(`POST ${closed}${path} failed: ECONNREFUSED`);
-    expect(line).toContain("Check the network path to SuperOffice");
+    expect(line).toContain("The login service address is superoffice.loginUrl");
     expect(leakedSecrets(result.stdout + result.stderr)).toEqual([]);
   });
 });
@@ -535,16 +535,18 @@ describe.skipIf(skipReason !== null)("leadd check and once with mailbox OAuth", 
     });
   });
 
-  it("check names an unreachable token endpoint", async () => {
+  it.each([
+    ["microsoft", 0, `/${TENANT}/oauth2/v2.0/token`],
+    ["google", 2, "/google/token"],
+  ] as const)("check names an unreachable %s token endpoint", async (provider, index, path) => {
     const dir = mkdtempSync(join(tmpdir(), "leadd-oauth-"));
     const closed = `http://127.0.0.1:${await getFreePort()}`;
-    const auth = { ...MAIL_OAUTH_CASES[0]!.auth(dir, tokens), tokenUrl: `${closed}/${TENANT}/oauth2/v2.0/token` };
-    const result = await leadd("check unreachable microsoft", ["check", "-c", configFor(auth, dir)]);
+    const auth = { ...MAIL_OAUTH_CASES[index]!.auth(dir, tokens), tokenUrl: `${closed}${path}` };
+    const result = await leadd(`check unreachable ${provider}`, ["check", "-c", configFor(auth, dir)]);
 
     expect(result.code).toBe(1);
     const line = checkLine(result, /^FAILED +OAuth token for leads\/imap/);
-    expect(line).toContain(`token endpoint ${closed}/${TENANT}/oauth2/v2.0/token is unreachable`);
-    expect(line).toContain("ECONNREFUSED");
+    expect(line).toContain(`${provider} token endpoint ${closed}${path} is unreachable: the request failed: ECONNREFUSED`);
     expect(leakedSecrets(result.stdout + result.stderr)).toEqual([]);
   });
 
