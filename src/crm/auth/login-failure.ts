@@ -2,7 +2,7 @@ import { LeaddError } from "../../errors.js";
 import { networkFailure } from "../http.js";
 
 /**
- * A network failure on the SuperOffice login service. The message also names the config
+ * Returns the error for a network failure on the SuperOffice login service. Its message also names the config
  * key that sets the service's address, because it is not the site URL that failed.
  */
 export function loginServiceFailure(error: unknown, method: string, url: string, timeoutMs: number): LeaddError {
