@@ -1,4 +1,4 @@
-import { ORGANISATION_WORD, TITLE_WORD } from "./company.js";
+import { ORGANISATION_WORD, segments, TITLE_WORD } from "./company.js";
 
 /** Signature lines looked at for a company below the name; further down come addresses and footers. */
 const MAX_LINES_SEARCHED = 5;
@@ -43,6 +43,8 @@ const TITLE_ENDING =
   /(sjef|chef|leder|ledare|leiter|leiterin|führer|führerin|inhaber|inhaberin|direktør|direktör|directeur|director|manager|eigenaar|eier|ägare|ejer|owner|assistent|assistentin|assistant|medewerker|medarbeider|medarbetare|medarbejder|konsulent|berater|beraterin|adviseur|rådgiver|rådgivare|ansvarlig|ansvarig|sekretær|sekreterare|sekretärin|secretaresse|koordinator|coördinator|ingeniør|ingenjör|ingenieur|tekniker|techniker|monteur|montør|læge|lege|läkare|arzt|ärztin|arts|tandarts|advokat|anwalt|anwältin|advocaat|revisor|accountant|fysioterapeut|physiotherapeut|meister|meisterin|partner)$/iu;
 /** Street, post-box and place words: a line with one is an address. */
 const ADDRESS_ENDING = /(gate|gata|gatan|gade|vej|vei|veien|vägen|väg|straße|strasse|str\.|weg|straat|laan|plein|gracht|kade|road|street|lane|avenue|allé|plass|plads|torv|torget|platz|postboks|postbox|box)$/iu;
+/** A phone number, address or link: the contact part of a signature, below the company. */
+const CONTACT = /\d{3,}|@|www\.|https?:/i;
 /** Small words that may sit between the capitalised words of a company name. */
 const CONNECTORS = new Set(["&", "+", "og", "och", "und", "en", "and", "of", "for", "the", "i", "på", "für", "voor", "för", "til", "am", "an", "der", "die", "das", "de", "van", "het", "'t", "zu", "zum", "af", "-", "–"]);
 
@@ -70,18 +72,21 @@ export function isOrganisationLine(line: string, firstname = ""): boolean {
 }
 
 /**
- * The company of a lead whose signature names it without a legal form: the first line
- * below the person's name, above the contact lines, that reads as an organisation.
- * Titles may sit between the name and the company; addresses, cities and phone lines do not count.
+ * The company of a lead whose signature names it without a legal form: the first line (or
+ * segment of a one-line "Name | Company | Phone" signature) below the person's name and
+ * above the contact lines that reads as an organisation. Titles may sit between the name
+ * and the company; addresses, cities and phone lines do not count.
  */
 export function companyFromSignatureLine(signature: string[], personName: string): string | null {
   const person = personName.toLowerCase().replace(/\s+/g, " ").trim();
   const firstname = person.split(" ")[0] ?? "";
   for (const raw of signature.slice(0, MAX_LINES_SEARCHED)) {
-    const line = raw.trim();
-    if (person !== "" && line.toLowerCase() === person) continue;
-    if (/\d{3,}|@|www\.|https?:/i.test(line)) break;
-    if (isOrganisationLine(line, firstname)) return line;
+    const parts = segments(raw.trim());
+    if (parts.length <= 1 && CONTACT.test(raw)) break;
+    for (const part of parts) {
+      if (CONTACT.test(part) || (person !== "" && part.toLowerCase() === person)) continue;
+      if (isOrganisationLine(part, firstname)) return part;
+    }
   }
   return null;
 }

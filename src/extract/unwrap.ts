@@ -44,12 +44,14 @@ const MOBILE_ORIGINAL = /^-{8} ?(Original message|Originalnachricht|Originalmedd
  * Names the mail client from the separator line above a forward's header block: Gmail
  * writes ten dashes, Thunderbird eight around "Forwarded Message", Samsung and Android
  * eight around "Original message", Apple Mail a "Begin forwarded message:" line without
- * dashes, and Outlook "-----Original Message-----", a rule of underscores or nothing.
+ * dashes, Yahoo five dashes around "Forwarded Message", and Outlook
+ * "-----Original Message-----", a rule of underscores or nothing.
  */
 export function clientOfSeparator(separator: string | null): string {
   const line = (separator ?? "").trim();
   if (line === "" || /^[_-]+$/.test(line)) return "Outlook";
   if (/^-{10} ?\p{L}/u.test(line)) return "Gmail";
+  if (/^-{5} Forwarded Message -{5}$/.test(line)) return "Yahoo Mail";
   if (MOBILE_ORIGINAL.test(line)) return "Samsung/Android";
   if (/^-{6,9} ?\p{L}/u.test(line)) return "Thunderbird";
   if (/^\p{L}/u.test(line)) return "Apple Mail";

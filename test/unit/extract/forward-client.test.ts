@@ -15,7 +15,9 @@ describe("clientOfSeparator", () => {
     ["Anfang der weitergeleiteten Nachricht:", "Apple Mail"],
     ["Vidarebefordrat brev:", "Apple Mail"],
     ["Start på videresendt besked:", "Apple Mail"],
+    ["----- Forwarded Message -----", "Yahoo Mail"],
     ["-----Original Message-----", "Outlook"],
+    ["-----Ursprüngliche Nachricht-----", "Outlook"],
     ["________________________________", "Outlook"],
   ])("names the client of %s", (separator, client) => {
     expect(clientOfSeparator(separator)).toBe(client);

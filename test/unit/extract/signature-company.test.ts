@@ -28,3 +28,9 @@ describe("companyFromSignatureLine", () => {
     expect(companyFromSignatureLine(["Jonas Ek", "Verksamhetschef", "Örebro"], "Jonas Ek")).toBeNull();
   });
 });
+
+describe("companyFromSignatureLine on one-line signatures", () => {
+  it("takes the organisation segment", () => {
+    expect(companyFromSignatureLine(["Lise Holt | Holt Malerfirma | 932 11 000"], "Lise Holt")).toBe("Holt Malerfirma");
+  });
+});
