@@ -3,7 +3,7 @@ import { CHECKBOX_VALUE, CONSENT_WORD } from "./vocabulary.js";
 
 /** Longest label read as a form label; longer text before a colon is prose. */
 const MAX_LABEL_CHARS = 48;
-/** Longest consent or newsletter check-box label; these are whole sentences. */
+/** Longest consent or newsletter check-box label, which is often a whole sentence. */
 const MAX_CONSENT_LABEL_CHARS = 240;
 /** Labels up to this many words are short field names ("Newsletter", "Nyhetsbrev ønskes"). */
 const MAX_SHORT_LABEL_WORDS = 4;

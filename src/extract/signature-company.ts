@@ -1,8 +1,8 @@
 import { ORGANISATION_WORD, segments, TITLE_WORD } from "./company.js";
 
-/** Signature lines looked at for a company below the name; further down come addresses and footers. */
+/** Signature lines searched for a company below the name. Addresses and footers come further down. */
 const MAX_LINES_SEARCHED = 5;
-/** Longest company line without a legal form; longer lines are slogans or prose. */
+/** Longest company line without a legal form. Longer lines are slogans or prose. */
 const MAX_COMPANY_CHARS = 60;
 const MAX_COMPANY_WORDS = 6;
 /** Shortest noun matched as the end of a compound word ("Tandklinik", "Bilverksted"). */

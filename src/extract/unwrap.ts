@@ -37,7 +37,11 @@ export function bodyText(message: ParsedMessage): string {
   return htmlToText(message.html);
 }
 
-/** Samsung Email and the Android mail apps: eight dashes around "Original message" in the user's language. */
+/**
+ * Samsung Email and the Android mail apps: eight dashes around "Original message" in the
+ * user's language. NOTE: older Thunderbird writes "Original Message" with a capital M, and
+ * only that case tells the two apart.
+ */
 const MOBILE_ORIGINAL = /^-{8} ?(Original message|Originalnachricht|Originalmeddelande|Originalmelding|Opprinnelig melding|Oprindelig meddelelse|Oprindelig besked|Oorspronkelijk bericht|Origineel bericht)/;
 
 /**

@@ -28,7 +28,7 @@ const FIELDS = ["LeadPersonFirstname", "LeadPersonLastname", "LeadPersonEmail", 
 
 /**
  * Compares one result the way the corpus scorer does, plus the optional `reason_contains`
- * of this project's fixtures; returns the list of mismatches.
+ * of this project's fixtures. Returns the list of mismatches.
  */
 export function compareCase(expected: ExpectedCase["expected"], isLead: boolean, request: LeadRequest | null, reason = ""): string[] {
   const reasonMiss = expected.reason_contains && !reason.includes(expected.reason_contains) ? [`reason: expected ${JSON.stringify(expected.reason_contains)} in ${JSON.stringify(reason)}`] : [];
