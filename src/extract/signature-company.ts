@@ -33,14 +33,21 @@ const ORGANISATION_NOUNS = [
   // Dutch
   "aannemersbedrijf", "advies", "bakkerij", "bedrijf", "bouw", "installatie", "installaties", "installatietechniek",
   "kliniek", "kinderopvang", "makelaardij", "onderhoud", "praktijk", "schilders", "schildersbedrijf", "techniek",
-  "verhuur", "vervoer", "winkel", "zorg",
+  "verhuur", "vervoer", "winkel", "zorg", "schoonmaak", "vereniging", "kinderdagverblijf",
+  // Shared by several of the languages: care, therapy, cleaning, food, housing associations
+  "therapie", "terapi", "beratung", "rådgivning", "reinigung", "rengøring", "rengöring", "renhold", "catering",
+  "bistro", "pizzeria", "konditori", "konditorei", "gasthof", "gasthaus", "autohaus", "salong", "barnehage",
+  "förskola", "børnehave", "kindergarten", "kita", "forening", "förening", "borettslag", "sameie", "stiftelse",
+  "stiftung", "stichting", "eiendom", "fastigheter", "ejendomme", "immobilien", "vastgoed",
 ];
 const NOUNS = new Set(ORGANISATION_NOUNS);
-const LONG_NOUNS = ORGANISATION_NOUNS.filter((noun) => noun.length >= MIN_COMPOUND_NOUN_CHARS);
+/** Nouns matched only as whole words, because they also end place and personal names ("Kongsgård", "Nikita"). */
+const WHOLE_WORD_NOUNS = new Set(["gård", "gaard", "kita", "farm", "care", "café", "kafé", "kafe"]);
+const LONG_NOUNS = ORGANISATION_NOUNS.filter((noun) => noun.length >= MIN_COMPOUND_NOUN_CHARS && !WHOLE_WORD_NOUNS.has(noun));
 
 /** Endings of job titles and professions written as one compound word ("Salgssjef", "Praxisinhaberin"). */
 const TITLE_ENDING =
-  /(sjef|chef|leder|ledare|leiter|leiterin|führer|führerin|inhaber|inhaberin|direktør|direktör|directeur|director|manager|eigenaar|eier|ägare|ejer|owner|assistent|assistentin|assistant|medewerker|medarbeider|medarbetare|medarbejder|konsulent|berater|beraterin|adviseur|rådgiver|rådgivare|ansvarlig|ansvarig|sekretær|sekreterare|sekretärin|secretaresse|koordinator|coördinator|ingeniør|ingenjör|ingenieur|tekniker|techniker|monteur|montør|læge|lege|läkare|arzt|ärztin|arts|tandarts|advokat|anwalt|anwältin|advocaat|revisor|accountant|fysioterapeut|physiotherapeut|meister|meisterin|partner)$/iu;
+  /(sjef|chef|leder|ledare|leiter|führer|inhaber|direktør|direktör|directeur|director|manager|eigenaar|eier|ägare|ejer|owner|assistent|assistant|medewerker|medarbeider|medarbetare|medarbejder|konsulent|berater|adviseur|rådgiver|rådgivare|ansvarlig|ansvarig|sekretær|sekreterare|sekretär|secretaresse|koordinator|coördinator|ingeniør|ingenjör|ingenieur|tekniker|techniker|monteur|montør|læge|lege|läkare|arzt|ärzt|arts|tandarts|advokat|anwalt|anwält|advocaat|revisor|accountant|fysioterapeut|physiotherapeut|meister|partner)(in)?$/iu;
 /** Street, post-box and place words: a line with one is an address. */
 const ADDRESS_ENDING = /(gate|gata|gatan|gade|vej|vei|veien|vägen|väg|straße|strasse|str\.|weg|straat|laan|plein|gracht|kade|road|street|lane|avenue|allé|plass|plads|torv|torget|platz|postboks|postbox|box)$/iu;
 /** A phone number, address or link: the contact part of a signature, below the company. */
@@ -48,10 +55,14 @@ const CONTACT = /\d{3,}|@|www\.|https?:/i;
 /** Small words that may sit between the capitalised words of a company name. */
 const CONNECTORS = new Set(["&", "+", "og", "och", "und", "en", "and", "of", "for", "the", "i", "på", "für", "voor", "för", "til", "am", "an", "der", "die", "das", "de", "van", "het", "'t", "zu", "zum", "af", "-", "–"]);
 
+/** Scandinavian definite endings: "Borettslaget", "Bostadsrättsföreningen", "Tandklinikken". */
+const DEFINITE_ENDING = /(en|et|n|t|a)$/;
+
 function hasOrganisationNoun(words: string[]): boolean {
   return words.some((word) => {
     const lower = word.toLowerCase().replace(/[.,]$/, "");
-    return NOUNS.has(lower) || LONG_NOUNS.some((noun) => lower.endsWith(noun) && lower.length > noun.length);
+    const forms = [lower, lower.replace(DEFINITE_ENDING, "")];
+    return forms.some((form) => NOUNS.has(form) || LONG_NOUNS.some((noun) => form.endsWith(noun) && form.length > noun.length));
   });
 }
 

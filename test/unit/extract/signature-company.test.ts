@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { companyFromSignatureLine, isOrganisationLine } from "../../../src/extract/signature-company.js";
 
 describe("isOrganisationLine", () => {
-  it.each(["Vestby Tannklinikk", "Berg Bygg & Anlegg", "Kanzlei Roth", "Schildersbedrijf Kok", "Fjeldstad Transport", "Hill & Moore"])("accepts %s", (line) => {
+  it.each(["Vestby Tannklinikk", "Berg Bygg & Anlegg", "Kanzlei Roth", "Schildersbedrijf Kok", "Fjeldstad Transport", "Hill & Moore", "Borettslaget Solsiden", "Physiotherapie Weber"])("accepts %s", (line) => {
     expect(isOrganisationLine(line)).toBe(true);
   });
 
-  it.each(["Daglig leder", "Inköpschef", "Geschäftsführer", "Directeur", "Office Manager", "Salgssjef", "Tandlæge", "Strandvejen", "Uppsala", "Sent from my iPhone", "Per Olsen"])("rejects %s", (line) => {
+  it.each(["Daglig leder", "Inköpschef", "Geschäftsführer", "Directeur", "Office Manager", "Salgssjef", "Tandlæge", "Strandvejen", "Uppsala", "Kongsgård", "Nikita Ivanova", "Praxismanagerin", "Sent from my iPhone", "Per Olsen"])("rejects %s", (line) => {
     expect(isOrganisationLine(line)).toBe(false);
   });
 
