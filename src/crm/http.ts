@@ -74,7 +74,8 @@ export function networkFailure(error: unknown, method: string, url: string, time
 export function statusFailure(response: AxiosResponse, method: string, url: string, nowMs: number): LeaddError {
   const status = response.status;
   const reason = describeErrorBody(response.data);
-  const reasonSuffix = reason ? `: ${reason}` : "";
+  // The server's own reason often ends in a full stop; the messages below add their own.
+  const reasonSuffix = reason ? `: ${reason.replace(/[.\s]+$/, "")}` : "";
 
   if (status === 401 || status === 403) {
     return crmError(

@@ -30,7 +30,9 @@ export async function lookupTenant(
   try {
     response = await http.get(stateUrl);
   } catch (error) {
-    throw networkFailure(error, "GET", stateUrl, timeoutMs);
+    const failure = networkFailure(error, "GET", stateUrl, timeoutMs);
+    failure.message = `${failure.message} The tenant state service is set by superoffice.stateUrl, or derived from superoffice.url.`;
+    throw failure;
   }
   if (response.status !== 200) {
     throw statusFailure(response, "GET", stateUrl, nowMs);
