@@ -42,6 +42,7 @@ export function isConsentLine(line: string): boolean {
   const box = /^(\[[ xX✓✔]?\]|[☑☐✓✔■□])\s*(.*)$/u.exec(text);
   if (box) return CONSENT_WORD.test(box[2]!);
   const colon = text.search(/[:：]/);
+  if (colon < 0 && text.length <= MAX_CONSENT_LABEL_CHARS) return CONSENT_GIVEN_AT_END.test(text) && CONSENT_WORD.test(text.replace(CONSENT_GIVEN_AT_END, ""));
   if (colon <= 0 || colon > MAX_CONSENT_LABEL_CHARS) return false;
   const label = text.slice(0, colon).replace(/[*?]+\s*$/, "").trim();
   const value = text.slice(colon + 1).trim();
@@ -53,6 +54,9 @@ export function isConsentLine(line: string): boolean {
   // A short field name ("Newsletter", "Datenschutz") with a short answer.
   return label.split(/\s+/).length <= MAX_SHORT_LABEL_WORDS && valueWords <= 3;
 }
+
+/** A consent written as one phrase without a colon: "Privacy policy accepted", "Datenschutzerklärung akzeptiert". */
+const CONSENT_GIVEN_AT_END = /\s(accepted|agreed|akzeptiert|zugestimmt|godkjent|godtatt|godkänd|godkänt|accepterad|accepteret|godkendt|geaccepteerd|akkoord)\.?$/iu;
 
 function ruleApplies(rule: FormRule, sender: string, subject: string, text: string): boolean {
   if (rule.match.from && !rule.match.from.test(sender)) return false;

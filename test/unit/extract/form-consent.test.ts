@@ -15,6 +15,7 @@ describe("isConsentLine", () => {
     "Datenschutz: Ich habe die Datenschutzerklärung gelesen",
     "Ik ga akkoord met de voorwaarden: Ja",
     "[x] Ich möchte den Newsletter erhalten",
+    "Datenschutzerklärung akzeptiert",
   ])("recognises %s", (line) => {
     expect(isConsentLine(line)).toBe(true);
   });
@@ -24,6 +25,7 @@ describe("isConsentLine", () => {
     "In terms of budget: around 5000 EUR",
     "We have three offices: Oslo, Bergen and Tromsø",
     "Privacy is important to us, so please call before 10:00",
+    "The price was agreed",
   ])("leaves message text alone: %s", (line) => {
     expect(isConsentLine(line)).toBe(false);
   });
