@@ -2,7 +2,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Logger } from "pino";
 
-import { LeaddError } from "../errors.js";
+import { isLeaddError, LeaddError } from "../errors.js";
 import { composeReply } from "./compose.js";
 import type { ReplyPlan, ReplySender, SentReply, SmtpOptions } from "./types.js";
 
@@ -63,13 +63,16 @@ export function createReplySender(options: SmtpOptions, log: Logger): ReplySende
   }
 
   function failure(action: string, error: unknown): LeaddError {
+    // A token that could not be fetched already says which OAuth step failed and what to fix.
+    if (isLeaddError(error, "OAUTH_FAILED")) return error;
     const detail = error instanceof Error ? error.message : String(error);
     const credential = options.accessToken === undefined ? "replies.smtp.user and its password" : "replies.smtp.user and its access token";
-    return new LeaddError(
-      "SMTP_FAILED",
-      `${action} via SMTP server ${endpoint} failed: ${detail}. Check replies.smtp.host, port, secure and ${credential}.`,
-      { cause: error, details: { host: options.host, port: options.port } },
-    );
+    // nodemailer marks a rejected login with code EAUTH; the server was reached, so only the credentials are in doubt.
+    const hint = (error as { code?: string }).code === "EAUTH" ? `Check ${credential}.` : `Check replies.smtp.host, port, secure and ${credential}.`;
+    return new LeaddError("SMTP_FAILED", `${action} via SMTP server ${endpoint} failed: ${detail.replace(/[.\s]+$/, "")}. ${hint}`, {
+      cause: error,
+      details: { host: options.host, port: options.port },
+    });
   }
 
   return {
