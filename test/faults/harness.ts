@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -204,6 +205,7 @@ export class FaultBench {
   async stop(): Promise<void> {
     await this.dovecot?.stop();
     await this.standIn?.stop();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }
 
