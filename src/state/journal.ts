@@ -138,6 +138,23 @@ export class Journal {
     return row ? toEntry(row) : null;
   }
 
+  /**
+   * Find the newest entry of a mailbox with `messageId` and one of `outcomes`. Replay needs it
+   * for messages quarantined for their size, which were never fetched and so have no content hash.
+   */
+  findByMessageId(mailbox: string, messageId: string, outcomes: Outcome[]): JournalEntry | null {
+    const marks = outcomes.map(() => "?").join(", ");
+    const row = this.db
+      .prepare(`SELECT * FROM messages WHERE mailbox = ? AND message_id = ? AND outcome IN (${marks}) ORDER BY id DESC LIMIT 1`)
+      .get(mailbox, messageId, ...outcomes) as Row | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  /** Store the real content hash of a message first recorded without its bytes. */
+  setContentHash(id: number, contentHash: string): void {
+    this.db.prepare("UPDATE messages SET content_hash = ?, updated_at = ? WHERE id = ?").run(contentHash, this.now().toISOString(), id);
+  }
+
   /** Record a newly fetched message at step `seen`. */
   insertSeen(key: MessageKey, fields: { messageId: string | null; contentHash: string }): JournalEntry {
     const at = this.now().toISOString();

@@ -56,7 +56,13 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
           const { uidValidity, messages } = await mb.mailbox.listPending(folder, []);
           for (const message of messages) {
             const raw = await mb.mailbox.fetchSource(folder, message.uid, Number.MAX_SAFE_INTEGER);
-            const entry = rt.journal.findByContent(mb.name, createHash("sha256").update(raw).digest("hex"));
+            const contentHash = createHash("sha256").update(raw).digest("hex");
+            let entry = rt.journal.findByContent(mb.name, contentHash);
+            if (!entry && message.messageId) {
+              // Quarantined for its size, so never fetched: the journal knows it by Message-ID only.
+              entry = rt.journal.findByMessageId(mb.name, message.messageId, [outcome]);
+              if (entry) rt.journal.setContentHash(entry.id, contentHash);
+            }
             if (ids && (!entry || !ids.has(entry.id))) continue;
             if (entry) {
               rt.journal.reopen(entry.id);

@@ -6,6 +6,9 @@ import { InstanceLock } from "../../state/instance-lock.js";
 import { startOperations } from "../../daemon/operations.js";
 import { setUp } from "./setup.js";
 
+/** Time allowed for closing connections after the last cycle, before the process exits regardless. */
+const FORCED_EXIT_MS = 10_000;
+
 /** `leadd run`: the daemon. Exits 0 after SIGTERM or SIGINT once the message in hand is finished. */
 export async function runCommand(options: { config?: string; dryRun?: boolean }): Promise<number> {
   const dryRun = options.dryRun === true;
@@ -46,6 +49,12 @@ export async function runCommand(options: { config?: string; dryRun?: boolean })
     });
     return EXIT.ok;
   } finally {
+    // Past this point the daemon is stopping: a socket that never closes (a hung IMAP logout,
+    // say) must not keep the process alive beyond the unit's TimeoutStopSec.
+    setTimeout(() => {
+      log.warn({ afterMs: FORCED_EXIT_MS }, "shutdown did not finish; exiting anyway");
+      process.exit(EXIT.ok);
+    }, FORCED_EXIT_MS).unref();
     await idle.stop();
     await operations.stop();
     await built.close();
