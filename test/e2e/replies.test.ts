@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import Database from "better-sqlite3";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type CliResult, logLines, runLeadd } from "../support/cli.js";
+import { type CliResult, logLines, REPO_ROOT, runLeadd } from "../support/cli.js";
 import { startDovecot, type DovecotServer } from "../support/dovecot.js";
 import { TEST_BEARER_TOKEN, testRepliesBlock, writeTestConfig } from "../support/leadd-config.js";
 import { endToEndMail, type MailFile, SHARED_CORPUS } from "../support/mail-corpus.js";
@@ -18,9 +18,10 @@ import { type SeedData, SuperOfficeStandIn } from "../support/superoffice-stand-
 
 const skipReason = inject("dovecotUnavailable");
 const { files, corpusPresent } = endToEndMail();
+const SAMPLES = join(REPO_ROOT, "samples");
 
 /** The shared corpus when present, else the bundled samples. */
-const MAIL = corpusPresent ? files.filter((file) => file.path.startsWith(SHARED_CORPUS)) : files;
+const MAIL = corpusPresent ? files.filter((file) => file.path.startsWith(SHARED_CORPUS)) : files.filter((file) => file.path.startsWith(SAMPLES));
 /** Bundled samples without an expected file: which are forwards and which are not leads. */
 const SAMPLE_FORWARDS = ["02-", "03-", "05-"];
 const SAMPLE_NOT_LEADS = ["06-", "07-", "08-"];

@@ -25,10 +25,14 @@ export function readMailFolder(folder: string): MailFile[] {
     });
 }
 
-/** Samples always; the shared corpus only where it exists (not in a user's clone). */
+/**
+ * The project's samples and hold-out set always, which give the server tests enough leads on
+ * their own; the shared corpus too where it exists (not in a user's clone).
+ */
 export function endToEndMail(): { files: MailFile[]; corpusPresent: boolean } {
   const samples = readMailFolder(join(REPO_ROOT, "samples"));
+  const holdout = readMailFolder(join(REPO_ROOT, "test", "holdout"));
   const corpus = readMailFolder(SHARED_CORPUS);
-  if (corpus.length === 0) console.warn(`shared corpus not found at ${SHARED_CORPUS}: the end-to-end tests use the bundled samples only`);
-  return { files: [...samples, ...corpus], corpusPresent: corpus.length > 0 };
+  if (corpus.length === 0) console.warn(`shared corpus not found at ${SHARED_CORPUS}: the end-to-end tests use the project's samples and hold-out set only`);
+  return { files: [...samples, ...holdout, ...corpus], corpusPresent: corpus.length > 0 };
 }
