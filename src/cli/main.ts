@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { EXIT, isLeaddError } from "../errors.js";
-import { createLogger, stdoutIsTerminal } from "../log/logger.js";
 
 const program = new Command();
 
 program
+  // Throw instead of exiting, so argument errors get the documented exit status 2.
+  .exitOverride()
   .name("leadd")
   .description("Turn enquiry e-mails in an IMAP mailbox into SuperOffice sales leads (GenerateLead).")
   .version(await readVersion(), "-V, --version", "print the leadd version")
@@ -77,19 +78,27 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = reportFatal(error);
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; --help and --version end with exit code 0.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = reportFatal(error);
+  }
 }
 
-/** Turn an error that escaped a command into a message and an exit status; the one place that does so. */
+/**
+ * Turn an error that escaped a command into a message and an exit status; the one place that
+ * does so. The message goes to stderr as plain text, which reads well at a terminal and in
+ * journald alike.
+ */
 function reportFatal(error: unknown): number {
-  const log = createLogger({ pretty: stdoutIsTerminal(), destination: process.stderr });
   if (isLeaddError(error)) {
-    log.error({ code: error.code, ...error.details }, error.message);
+    process.stderr.write(`leadd: ${error.message}\n`);
     if (error.code === "CONFIG_INVALID" || error.code === "CONFIG_NOT_FOUND") return EXIT.usage;
     if (error.code === "STATE_LOCKED") return EXIT.locked;
     return EXIT.failed;
   }
-  log.error({ err: error }, "leadd stopped on an unexpected error");
+  process.stderr.write(`leadd: stopped on an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.failed;
 }
 

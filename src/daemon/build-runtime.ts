@@ -10,6 +10,7 @@ import { buildLeadRequest } from "../extract/request.js";
 import { createImapMailbox } from "../fetch/mailbox.js";
 import { createLocalMailbox } from "../fetch/local-mailbox.js";
 import type { Mailbox } from "../fetch/mailbox.js";
+import { LeaddError } from "../errors.js";
 import { bundledParsersDir } from "../paths.js";
 import { createReplySender } from "../reply/send.js";
 import { Journal } from "../state/journal.js";
@@ -37,11 +38,13 @@ export interface BuiltRuntime {
 
 /** Wire config, journal, mailboxes, analyzer, CRM client and replies into one runtime. */
 export async function buildRuntime(config: LeaddConfig, log: Logger, options: BuildOptions): Promise<BuiltRuntime> {
+  rejectLocalSourcesOutsideDryRun(config, options.dryRun);
   const report = options.dryRun ? new DryRunReport(options.reportTo) : null;
   const journal = options.dryRun ? await openScratchJournal(config.state) : Journal.open(config.state);
   const tokenProviders: Array<{ name: string; provider: TokenProvider }> = [];
 
-  const observer = options.observer ?? {};
+  // A dry-run makes no CRM call, so it must not count one in the metrics either.
+  const observer = options.dryRun ? { ...options.observer, crmCall: undefined, crmError: undefined, crmRetry: undefined } : (options.observer ?? {});
   const crmClient = options.dryRun
     ? null
     : new SuperOfficeClient(config.superoffice, log.child({ component: "crm" }), { onRetry: () => observer.crmRetry?.() });
@@ -133,6 +136,21 @@ export async function buildRuntime(config: LeaddConfig, log: Logger, options: Bu
       journal.close();
     },
   };
+}
+
+/**
+ * A local folder cannot take keywords or moves, so a real run over it would call GenerateLead
+ * and then fail to record the outcome in the mailbox: refuse before any CRM call.
+ */
+function rejectLocalSourcesOutsideDryRun(config: LeaddConfig, dryRun: boolean): void {
+  if (dryRun) return;
+  const local = config.mailboxes.flatMap((mailbox, index) => (mailbox.source ? [`mailboxes[${index}].source (${mailbox.name})`] : []));
+  if (local.length === 0) return;
+  throw new LeaddError(
+    "CONFIG_INVALID",
+    `${local.join(", ")}: a local folder can only be read with --dry-run, because leadd cannot flag or move its messages. Add --dry-run, or give the mailbox an imap block.`,
+    { details: { mailboxes: local } },
+  );
 }
 
 function openMailbox(config: MailboxConfig, index: number, log: Logger, tokenProviders: BuiltRuntime["tokenProviders"]): Mailbox {

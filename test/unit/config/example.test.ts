@@ -15,7 +15,7 @@ describe("config/leadd.example.yaml", () => {
     expect(config.mailboxes.map((mailbox) => mailbox.name)).toEqual(["leads"]);
     expect(config.mailboxes[0]?.imap?.password).toBe("i");
     expect(config.mailboxes[0]?.replies?.smtp.password).toBe("s");
-    expect(config.superoffice.appToken).toBe("a");
+    expect(config.superoffice.appToken).toBeUndefined();
     expect(config.outcomes["not-lead"]).toEqual({ keyword: "$LeadIgnored", folder: "ignored", replies: [] });
     expect(config.http).toEqual({ listen: "127.0.0.1:9464", host: "127.0.0.1", port: 9464 });
   });
@@ -26,7 +26,7 @@ describe("config/leadd.example.yaml", () => {
       details: {
         errors: expect.arrayContaining([
           expect.stringMatching(/^mailboxes\[0\]\.imap\.password: environment variable LEADD_IMAP_PASSWORD is not set/),
-          expect.stringMatching(/^superoffice\.appToken: environment variable LEADD_SO_APP_TOKEN is not set/),
+          expect.stringMatching(/^superoffice\.auth\.token: environment variable LEADD_SO_TOKEN is not set/),
         ]),
       },
     });
