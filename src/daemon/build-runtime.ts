@@ -139,8 +139,8 @@ export async function buildRuntime(config: LeaddConfig, log: Logger, options: Bu
 }
 
 /**
- * A local folder cannot take keywords or moves, so a real run over it would call GenerateLead
- * and then fail to record the outcome in the mailbox: refuse before any CRM call.
+ * Reject local-folder mailboxes outside dry-run. A local folder cannot take keywords or moves,
+ * so a real run over it would call GenerateLead and then fail to record the outcome.
  */
 function rejectLocalSourcesOutsideDryRun(config: LeaddConfig, dryRun: boolean): void {
   if (dryRun) return;

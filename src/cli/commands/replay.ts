@@ -59,7 +59,7 @@ export async function replayCommand(options: ReplayOptions): Promise<number> {
             const contentHash = createHash("sha256").update(raw).digest("hex");
             let entry = rt.journal.findByContent(mb.name, contentHash);
             if (!entry && message.messageId) {
-              // Quarantined for its size, so never fetched: the journal knows it by Message-ID only.
+              // Quarantined for its size, so never fetched: the journal has its Message-ID but no content hash.
               entry = rt.journal.findByMessageId(mb.name, message.messageId, [outcome]);
               if (entry) rt.journal.setContentHash(entry.id, contentHash);
             }
