@@ -13,7 +13,7 @@ import { analyzeMessage } from "../src/extract/analyze.js";
 import { loadFormRules } from "../src/extract/form-rules.js";
 import { writeBenchSection } from "./report.js";
 
-const CORPUS = "/work/shared/corpus/enquiries";
+const CORPUS = join(import.meta.dirname, "..", "..", "shared", "corpus", "enquiries");
 /** Passes over all messages before timing, so JIT and lazy loads are done. */
 const WARMUP_ROUNDS = 20;
 /** Timed passes over all messages; enough for a stable mean on a laptop. */

@@ -7,7 +7,7 @@ import { analyzeMessage } from "../../src/extract/analyze.js";
 import { corpusOptions, silentLog } from "../unit/extract/options.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures");
-const CORPUS = "/work/shared/corpus/enquiries";
+const CORPUS = join(import.meta.dirname, "..", "..", "..", "shared", "corpus", "enquiries");
 
 function message(body: string, headers = "", contentType = "text/plain; charset=utf-8"): Buffer {
   return Buffer.from(`From: Anna Berg <anna@berg.example.se>\r\nTo: leads@aurora.example.com\r\nSubject: Offert\r\nMessage-ID: <h@berg.example.se>\r\n${headers}Content-Type: ${contentType}\r\n\r\n${body}`);

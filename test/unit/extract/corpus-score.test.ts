@@ -3,9 +3,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const CORPUS = "/work/shared/corpus/enquiries";
-const SCORER = "/work/shared/tools/score-corpus.mjs";
 const ROOT = join(import.meta.dirname, "../../..");
+// The team's shared corpus and scorer sit beside the repository on development machines and in CI.
+const CORPUS = join(ROOT, "..", "shared", "corpus", "enquiries");
+const SCORER = join(ROOT, "..", "shared", "tools", "score-corpus.mjs");
 const CLI = join(ROOT, "dist/src/cli/main.js");
 const MIN_SCORE = "0.97";
 
