@@ -13,32 +13,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { logLines, runLeadd } from "../support/cli.js";
 import { startDovecot, type DovecotServer } from "../support/dovecot.js";
 import { endToEndMail } from "../support/mail-corpus.js";
+import { FOLDERS, KEYWORDS } from "../support/outcome-defaults.js";
 import { SuperOfficeStandIn } from "../support/superoffice-stand-in.js";
 import { TEST_BEARER_TOKEN, writeTestConfig } from "../support/leadd-config.js";
 
 const skipReason = inject("dovecotUnavailable");
 const { files, corpusPresent } = endToEndMail();
 
-const KEYWORDS: Record<string, string> = {
-  created: "$LeadCreated",
-  matched: "$LeadCreated",
-  ambiguous: "$LeadReview",
-  incomplete: "$LeadReview",
-  "not-lead": "$LeadIgnored",
-  duplicate: "$LeadDuplicate",
-  failed: "$LeadFailed",
-  quarantined: "$LeadQuarantined",
-};
-const FOLDERS: Record<string, string> = {
-  created: "Leads/Done",
-  matched: "Leads/Done",
-  ambiguous: "Leads/Review",
-  incomplete: "Leads/Review",
-  "not-lead": "INBOX",
-  duplicate: "Leads/Done",
-  failed: "Leads/Failed",
-  quarantined: "Leads/Quarantine",
-};
 const LEAD_MADE = new Set(["created", "matched", "ambiguous"]);
 
 interface JournalRow {

@@ -16,28 +16,9 @@ import { TEST_BEARER_TOKEN, writeTestConfig, type TestConfigOptions } from "../s
 import { SuperOfficeStandIn, type StandInOptions } from "../support/superoffice-stand-in.js";
 
 export { logLines };
+import { FOLDERS } from "../support/outcome-defaults.js";
 
-export const KEYWORDS: Record<string, string> = {
-  created: "$LeadCreated",
-  matched: "$LeadCreated",
-  ambiguous: "$LeadReview",
-  incomplete: "$LeadReview",
-  "not-lead": "$LeadIgnored",
-  duplicate: "$LeadDuplicate",
-  failed: "$LeadFailed",
-  quarantined: "$LeadQuarantined",
-};
-
-export const FOLDERS: Record<string, string> = {
-  created: "Leads/Done",
-  matched: "Leads/Done",
-  ambiguous: "Leads/Review",
-  incomplete: "Leads/Review",
-  "not-lead": "INBOX",
-  duplicate: "Leads/Done",
-  failed: "Leads/Failed",
-  quarantined: "Leads/Quarantine",
-};
+export { FOLDERS, KEYWORDS } from "../support/outcome-defaults.js";
 
 export const REVIEW_FOLDER = "Leads/Review";
 export const ALL_FOLDERS = ["INBOX", "Leads/Done", "Leads/Review", "Leads/Failed", "Leads/Quarantine"];

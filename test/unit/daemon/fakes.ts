@@ -4,6 +4,7 @@ import { vi } from "vitest";
 import type { Mailbox, MailboxMessage } from "../../../src/fetch/mailbox.js";
 import type { Analyzer } from "../../../src/daemon/analyzer.js";
 import { KeyedLock } from "../../../src/daemon/keyed-lock.js";
+import { KEYWORDS } from "../../support/outcome-defaults.js";
 import type { LeadSender, MailboxRuntime, OutcomeAction, Runtime } from "../../../src/daemon/runtime.js";
 import { Journal } from "../../../src/state/journal.js";
 import { OUTCOMES, type Analysis, type LeadRequest, type Outcome } from "../../../src/types.js";
@@ -110,17 +111,7 @@ export function defaultActions(): Record<Outcome, OutcomeAction> {
     failed: FOLDERS.failed,
     quarantined: FOLDERS.quarantine,
   };
-  const keywordOf: Record<Outcome, string> = {
-    created: "$LeadCreated",
-    matched: "$LeadCreated",
-    ambiguous: "$LeadReview",
-    incomplete: "$LeadReview",
-    "not-lead": "$LeadIgnored",
-    duplicate: "$LeadDuplicate",
-    failed: "$LeadFailed",
-    quarantined: "$LeadQuarantined",
-  };
-  return Object.fromEntries(OUTCOMES.map((o) => [o, { keyword: keywordOf[o], folder: folderOf[o], replies: [] }])) as Record<Outcome, OutcomeAction>;
+  return Object.fromEntries(OUTCOMES.map((o) => [o, { keyword: KEYWORDS[o]!, folder: folderOf[o], replies: [] as OutcomeAction["replies"] }])) as Record<Outcome, OutcomeAction>;
 }
 
 export function leadRequestOf(analysis: Analysis): LeadRequest {
