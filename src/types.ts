@@ -27,10 +27,10 @@ export const OUTCOMES = [
   "quarantined",
 ] as const;
 
-/** What happened to one message; each outcome maps to a keyword, a folder and optional replies. */
+/** Result of processing one message; each outcome maps to a keyword, a folder and optional replies. */
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** Where one extracted value came from and how far it can be trusted (0 to 1). */
+/** Source of one extracted value and the confidence in it, from 0 to 1. */
 export interface Evidence {
   value: string;
   from: string;

@@ -4,8 +4,8 @@ import type { LeadSender } from "./runtime.js";
 
 /**
  * Collects what a dry-run would have done, message by message, and prints it. The wrappers
- * below sit at the side-effect boundary (mailbox writes, CRM call, replies); nothing behind
- * them knows about dry-run.
+ * below sit at the side-effect boundary (mailbox writes, CRM call, replies); the code behind
+ * them has no dry-run branches.
  */
 export class DryRunReport {
   private readonly out: NodeJS.WritableStream;
@@ -28,7 +28,7 @@ export class DryRunReport {
   }
 }
 
-/** A mailbox whose reads go to the real one and whose writes are only reported. */
+/** Wrap a mailbox so reads go to the real one and writes are only reported. */
 export function dryRunMailbox(inner: Mailbox, report: DryRunReport): Mailbox {
   return {
     connect: () => inner.connect(),
@@ -51,10 +51,10 @@ export function dryRunMailbox(inner: Mailbox, report: DryRunReport): Mailbox {
   };
 }
 
-/** Marks a response the dry-run CRM made up, so reply rendering and the report can say so. */
+/** Marker of a response the dry-run CRM made up, so reply rendering and the report can show it as such. */
 export const DRY_RUN_RESPONSE = { dryRun: true, RequestedContacts: [], RequestedPerson: null, SalesRep: null } as const;
 
-/** A CRM that prints the GenerateLead body it would send and pretends the lead was created. */
+/** Create a CRM stand-in that prints the GenerateLead body it would send and reports the lead as created. */
 export function dryRunCrm(report: DryRunReport): LeadSender {
   return {
     startCycle: () => {},

@@ -18,7 +18,7 @@ export const UNKNOWN_SEND_REASON = "unknown whether the lead was created: leadd 
 /** Reason recorded when the GenerateLead call itself ended without a known result. */
 export const UNKNOWN_SEND_REASON_CALL = "unknown whether the lead was created: the GenerateLead call ended without a response";
 
-/** Not-lead reason of mail that answers one of leadd's own replies. */
+/** Not-lead reason of mail written in reply to one of leadd's own replies. */
 export const OWN_REPLY_REASON = "reply to leadd's own message";
 
 const HOUR_MS = 3_600_000;
@@ -114,7 +114,7 @@ export async function processMessage(rt: Runtime, mb: MailboxRuntime, folder: st
 }
 
 /**
- * A colleague's answer to one of leadd's replies ("thanks, I'll call them") reads like an
+ * A colleague's reply to one of leadd's replies ("thanks, I'll call them") reads like an
  * enquiry but is not one: mail whose In-Reply-To or References names a reply leadd sent is
  * not a lead.
  */

@@ -63,7 +63,7 @@ export function createReplySender(options: SmtpOptions, log: Logger): ReplySende
   }
 
   function failure(action: string, error: unknown): LeaddError {
-    // A token that could not be fetched already says which OAuth step failed and what to fix.
+    // The error of a token that could not be fetched already names the failed OAuth step and the fix.
     if (isLeaddError(error, "OAUTH_FAILED")) return error;
     const detail = error instanceof Error ? error.message : String(error);
     const credential = options.accessToken === undefined ? "replies.smtp.user and its password" : "replies.smtp.user and its access token";

@@ -291,7 +291,7 @@ export class Journal {
 
   /**
    * Whether any of `messageIds` (from In-Reply-To and References) is the Message-ID of a reply
-   * leadd sent, so that an answer to one of its replies is not taken for a new enquiry.
+   * leadd sent, so that a reply to one of its replies is not taken for a new enquiry.
    */
   isOwnReply(messageIds: string[]): boolean {
     if (messageIds.length === 0) return false;

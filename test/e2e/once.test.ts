@@ -1,8 +1,8 @@
 /**
  * End to end: real Dovecot, the SuperOffice stand-in and the built CLI as a child process.
- * Every sample (and shared corpus) message goes into INBOX; `leadd once` must send one
- * GenerateLead per lead, none for the rest, flag and move every message, and a second run
- * must send nothing.
+ * Every sample, hold-out and shared corpus message goes into INBOX. `leadd once` must send
+ * one GenerateLead per lead and none for the rest, and flag and move every message. A second
+ * run must send nothing.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -88,7 +88,7 @@ describe.skipIf(skipReason !== null)("leadd once end to end", () => {
       expect(row!.step, file.path).toBe("done");
     }
 
-    // Exactly one GenerateLead request per message whose outcome says a lead was made.
+    // Exactly one GenerateLead request per message whose outcome means a lead was made.
     const made = rows.filter((row) => row.outcome !== null && LEAD_MADE.has(row.outcome));
     expect(requests).toHaveLength(made.length);
     const sentBodies = requests.map((request) => JSON.stringify(request.json));
@@ -97,7 +97,7 @@ describe.skipIf(skipReason !== null)("leadd once end to end", () => {
     }
     for (const request of requests) expect(request.headers.authorization).toBe(`Bearer ${TEST_BEARER_TOKEN}`);
 
-    // The corpus says which messages are leads: those must not be ignored, the others must be.
+    // The expected files mark which messages are leads: those must not be ignored, the others must be.
     for (const file of files.filter((f) => f.expected !== null)) {
       const row = byHash.get(sha256(file.raw))!;
       if (file.expected!.not_a_lead) expect(row.outcome, file.path).toBe("not-lead");

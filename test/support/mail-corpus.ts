@@ -26,8 +26,8 @@ export function readMailFolder(folder: string): MailFile[] {
 }
 
 /**
- * The project's samples and hold-out set always, which give the server tests enough leads on
- * their own; the shared corpus too where it exists (not in a user's clone).
+ * Read the project's samples and hold-out set, which give the server tests enough leads on
+ * their own. Add the shared corpus where it exists, which is not the case in a user's clone.
  */
 export function endToEndMail(): { files: MailFile[]; corpusPresent: boolean } {
   const samples = readMailFolder(join(REPO_ROOT, "samples"));
